@@ -1,0 +1,91 @@
+"""Answers files: what a person would type, written down in advance.
+
+``{"answers": {field id: raw input}, "attachments": {field id: path}}``.
+The shipped examples feed the tests, the training mode and the demo, and
+``kiosk procedures try`` drives a session with them exactly as the screens
+would: step by step, through the same checks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.fields import FieldError
+from kiosk.session import FinalizeRefused, Session
+from kiosk.submission import Submission, TrainingSubmission
+
+
+class AnswersFileError(ValueError):
+    pass
+
+
+@dataclass
+class AnswersFile:
+    answers: dict[str, Any]
+    attachments: dict[str, Path] = field(default_factory=dict)
+
+
+def read_answers_file(path: Path | str, extra_attachments: dict[str, str] | None = None) -> AnswersFile:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AnswersFileError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise AnswersFileError(f"{path}: cannot read the file ({e})") from None
+    except json.JSONDecodeError as e:
+        raise AnswersFileError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("answers", {}), dict):
+        raise AnswersFileError(f'{path}: expected {{"answers": {{...}}, "attachments": {{...}}}}')
+    unknown = set(data) - {"answers", "attachments", "comment"}
+    if unknown:
+        raise AnswersFileError(f"{path}: unknown key(s): {', '.join(sorted(unknown))}")
+    attachments_raw = data.get("attachments") or {}
+    if not isinstance(attachments_raw, dict):
+        raise AnswersFileError(f"{path}: 'attachments' must map field ids to file paths")
+    attachments = {str(k): path.parent / str(v) for k, v in attachments_raw.items()}
+    for spec, target in (extra_attachments or {}).items():
+        attachments[spec] = Path(target)
+    return AnswersFile(dict(data.get("answers") or {}), attachments)
+
+
+@dataclass
+class Outcome:
+    result: Submission | TrainingSubmission | None
+    errors: list[tuple[str, str]]  # (field id, message)
+    ignored: list[str]  # answers for fields that stayed hidden
+
+
+def play(session: Session, answers: AnswersFile) -> Outcome:
+    """Walk the session through every visible step with the file's answers."""
+    given = {**answers.answers, **{k: str(v) for k, v in answers.attachments.items()}}
+    unknown = [k for k in given if k not in session.procedure.fields]
+    if unknown:
+        return Outcome(None, [(k, "no such field in this procedure") for k in unknown], [])
+    used: set[str] = set()
+    for _ in range(len(session.procedure.steps) * 2 + 2):
+        step = session.current_step
+        for f in session.visible_fields():
+            if f.id in given:
+                session.answer(f.id, given[f.id])
+                used.add(f.id)
+        if step.kind == "declaration":
+            try:
+                result = session.finalize()
+            except FinalizeRefused as refused:
+                return Outcome(None, _errors(session, refused.errors), [])
+            return Outcome(result, [], sorted(set(given) - used))
+        if not session.next():
+            return Outcome(None, _errors(session, session.errors), [])
+    return Outcome(None, [("-", "the procedure never reached its declaration")], [])
+
+
+def _errors(session: Session, errors: dict[str, FieldError]) -> list[tuple[str, str]]:
+    out = []
+    for field_id, error in errors.items():
+        where = f"{field_id}.{error.part}" if error.part else field_id
+        out.append((where, error.text(session.locale)))
+    return out

@@ -1,0 +1,199 @@
+"""The field-type registry and what every field type shares.
+
+A field type turns what a person typed or picked (the *raw* input: a
+string, a mapping of parts, a list, a file path) into a typed value, or
+raises ``FieldError`` with a kind message that says how to fix it. It also
+formats a value for display and gives its JSON value for the submission.
+Widgets never decide whether an input is valid: they ask the field type.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from kiosk.i18n import Text, pick, text
+
+JSONValue = Any
+
+
+class FieldError(Exception):
+    """A person's input is not acceptable; ``message`` says how to fix it."""
+
+    def __init__(self, message: Text, part: str | None = None) -> None:
+        super().__init__(message.get("en", ""))
+        self.message = message
+        self.part = part
+
+    def text(self, locale: str) -> str:
+        return pick(self.message, locale)
+
+
+def fail(fr: str, en: str, part: str | None = None) -> FieldError:
+    return FieldError(text(fr, en), part)
+
+
+REQUIRED = text("Cette réponse est obligatoire.", "This answer is required.")
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A field as a procedure file defines it (the loader builds these)."""
+
+    id: str
+    type: str
+    label: Text
+    help: Text | None = None
+    example: Text | None = None
+    required: bool = True
+    constraints: Mapping[str, Any] = field(default_factory=dict)
+    choices: tuple[Choice, ...] = ()
+    when: str | None = None
+    line: int = 0
+
+
+class FieldType:
+    """Base class. Subclasses set ``name`` and override ``parse``.
+
+    ``widget`` tells the UI which input to draw; ``parts`` lists the keys
+    of a compound input; ``value_kind`` is what conditions may do with the
+    value (``string``, ``number``, ``boolean``, ``date``, ``list``,
+    ``object``, ``attachment``).
+    """
+
+    name: ClassVar[str] = ""
+    widget: ClassVar[str] = "line"
+    parts: ClassVar[tuple[str, ...]] = ()
+    value_kind: ClassVar[str] = "string"
+    constraint_names: ClassVar[frozenset[str]] = frozenset()
+    has_choices: ClassVar[bool] = False
+    has_format: ClassVar[bool] = False
+    numeric_keypad: ClassVar[bool] = False
+
+    def __init__(self, spec: FieldSpec) -> None:
+        self.spec = spec
+        self.constraints = spec.constraints
+
+    # -- definition checks ---------------------------------------------
+    @classmethod
+    def check_spec(cls, spec: FieldSpec) -> list[str]:
+        """Problems with how a procedure file defines this field."""
+        problems = [
+            f"field '{spec.id}': unknown constraint '{name}' for type '{cls.name}'"
+            f" (allowed: {', '.join(sorted(cls.constraint_names)) or 'none'})"
+            for name in spec.constraints
+            if name not in cls.constraint_names
+        ]
+        if cls.has_choices and not spec.choices:
+            problems.append(f"field '{spec.id}': type '{cls.name}' needs 'choices'")
+        if spec.choices and not cls.has_choices:
+            problems.append(f"field '{spec.id}': type '{cls.name}' takes no 'choices'")
+        return problems
+
+    # -- input -----------------------------------------------------------
+    def is_empty(self, raw: Any) -> bool:
+        if raw is None:
+            return True
+        if isinstance(raw, str):
+            return not raw.strip()
+        if isinstance(raw, Mapping):
+            return all(self.is_empty(v) for v in raw.values())
+        if isinstance(raw, list | tuple):
+            return len(raw) == 0
+        return False
+
+    def parse(self, raw: Any) -> Any:
+        """The typed value of a non-empty raw input, or ``FieldError``."""
+        raise NotImplementedError
+
+    def clean(self, raw: Any) -> Any:
+        """``parse`` with required/empty handling: None for an empty optional answer."""
+        if self.is_empty(raw):
+            if self.spec.required:
+                raise FieldError(REQUIRED)
+            return None
+        return self.parse(raw)
+
+    # -- output ----------------------------------------------------------
+    def display(self, value: Any, locale: str) -> str:
+        return "" if value is None else str(value)
+
+    def to_json(self, value: Any) -> JSONValue:
+        return value
+
+    def condition_value(self, value: Any) -> Any:
+        """What a condition compares: the JSON value unless a type says otherwise."""
+        return self.to_json(value)
+
+
+REGISTRY: dict[str, type[FieldType]] = {}
+
+
+def register(cls: type[FieldType]) -> type[FieldType]:
+    if not cls.name or cls.name in REGISTRY:
+        raise ValueError(f"bad or duplicate field type name {cls.name!r}")
+    REGISTRY[cls.name] = cls
+    return cls
+
+
+def make_field_type(spec: FieldSpec) -> FieldType:
+    return REGISTRY[spec.type](spec)
+
+
+# -- helpers shared by field types -----------------------------------------
+
+_SPACES = re.compile(r"\s+")
+
+
+def as_text(raw: Any) -> str:
+    """Raw input as a string, or an error for things that cannot be typed text."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise fail("Écrivez votre réponse avec le clavier.", "Type your answer with the keyboard.")
+    s = unicodedata.normalize("NFC", str(raw))
+    if any(unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") and c not in "\n\t" for c in s):
+        raise fail(
+            "Votre réponse contient un caractère invisible. Effacez-la et écrivez-la de nouveau.",
+            "Your answer has an invisible character. Clear it and type it again.",
+        )
+    return s
+
+
+def squeeze(s: str) -> str:
+    """Trimmed, with runs of spaces (including non-breaking ones) made single."""
+    return _SPACES.sub(" ", s).strip()
+
+
+def compact(s: str) -> str:
+    """Without any space, dash, dot or slash: how identifiers are compared."""
+    return re.sub(r"[\s\-./_]+", "", s)
+
+
+def check_length(s: str, constraints: Mapping[str, Any]) -> None:
+    lo = constraints.get("min_length")
+    hi = constraints.get("max_length")
+    if lo is not None and len(s) < lo:
+        raise fail(
+            f"Écrivez au moins {lo} caractères.",
+            f"Write at least {lo} characters.",
+        )
+    if hi is not None and len(s) > hi:
+        raise fail(
+            f"Écrivez {hi} caractères au plus. Votre réponse en a {len(s)}.",
+            f"Write {hi} characters at most. Your answer has {len(s)}.",
+        )
+
+
+def choice_label(choices: Sequence[Choice], value: str, locale: str) -> str:
+    for c in choices:
+        if c.value == value:
+            return pick(c.label, locale)
+    return value

@@ -1,0 +1,363 @@
+"""Everyday field types: text, names, numbers, e-mail, yes/no, choices, consent, time."""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from kiosk.fields.base import (
+    FieldError,
+    FieldSpec,
+    FieldType,
+    as_text,
+    check_length,
+    choice_label,
+    fail,
+    register,
+    squeeze,
+)
+from kiosk.i18n import pick
+
+
+@register
+class TextField(FieldType):
+    name = "text"
+    constraint_names = frozenset({"min_length", "max_length", "pattern", "pattern_message"})
+
+    @classmethod
+    def check_spec(cls, spec: FieldSpec) -> list[str]:
+        problems = super().check_spec(spec)
+        pattern = spec.constraints.get("pattern")
+        if pattern is not None:
+            try:
+                re.compile(str(pattern))
+            except re.error as e:
+                problems.append(f"field '{spec.id}': pattern is not a valid regular expression ({e})")
+            if "pattern_message" not in spec.constraints:
+                problems.append(f"field '{spec.id}': a pattern needs its own 'pattern_message'")
+        return problems
+
+    def parse(self, raw: Any) -> str:
+        s = squeeze(as_text(raw))
+        check_length(s, self.constraints)
+        pattern = self.constraints.get("pattern")
+        if pattern is not None and not re.fullmatch(str(pattern), s):
+            message = self.constraints.get("pattern_message") or {}
+            raise FieldError(
+                {
+                    "fr": message.get("fr", "Vérifiez votre réponse."),
+                    "en": message.get("en", "Check your answer."),
+                }
+            )
+        return s
+
+
+@register
+class LongTextField(FieldType):
+    name = "long_text"
+    widget = "multiline"
+    constraint_names = frozenset({"min_length", "max_length"})
+
+    def parse(self, raw: Any) -> str:
+        s = as_text(raw).replace("\r\n", "\n").strip()
+        s = "\n".join(squeeze(line) for line in s.split("\n"))
+        check_length(s, {"max_length": 2000, **self.constraints})
+        return s
+
+
+# Civil-status names: Latin letters with the French diacritics only.
+_NAME_LETTERS = "a-zA-ZàâäéèêëîïôöùûüÿçÀÂÄÉÈÊËÎÏÔÖÙÛÜŸÇæœÆŒ"
+_NAME_RE = re.compile(rf"[{_NAME_LETTERS}]+(?:(?: |-|'| - )[{_NAME_LETTERS}]+)*")
+
+
+@register
+class NameField(FieldType):
+    name = "name"
+    constraint_names = frozenset({"max_length"})
+
+    def parse(self, raw: Any) -> str:
+        s = squeeze(as_text(raw)).replace("’", "'").replace("‘", "'").replace("‐", "-")
+        check_length(s, {"max_length": 80, **self.constraints})
+        if not _NAME_RE.fullmatch(s):
+            bad = sorted({c for c in s if not re.match(rf"[{_NAME_LETTERS} '\-]", c)})
+            if any(c.isdigit() for c in bad):
+                raise fail(
+                    "Un nom ne contient pas de chiffre. Écrivez seulement des lettres.",
+                    "A name has no digits. Write letters only.",
+                )
+            if bad:
+                shown = " ".join(bad)
+                raise fail(
+                    f"Ce caractère n'est pas accepté dans un nom : {shown}. "
+                    "Utilisez des lettres, le tiret (-), l'apostrophe (') ou l'espace.",
+                    f"This character is not accepted in a name: {shown}. "
+                    "Use letters, hyphen (-), apostrophe (') or space.",
+                )
+            raise fail(
+                "Commencez et finissez le nom par une lettre. Par exemple : Le Goff-Martin",
+                "Start and end the name with a letter. For example: Le Goff-Martin",
+            )
+        return s
+
+
+def _number_text(raw: Any) -> str:
+    if isinstance(raw, bool):
+        raise fail("Écrivez un nombre avec des chiffres.", "Write a number with digits.")
+    if isinstance(raw, int | float):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            raise fail("Écrivez un nombre avec des chiffres.", "Write a number with digits.")
+        return str(raw)
+    # French writes 12 500 and 1,75; accept both conventions.
+    return re.sub(r"[\s\u202f\u00a0']", "", as_text(raw)).replace(",", ".")
+
+
+class _NumberField(FieldType):
+    constraint_names = frozenset({"min", "max", "unit"})
+    value_kind = "number"
+    numeric_keypad = True
+    has_format = True
+
+    def _check_range(self, n: Decimal) -> None:
+        lo, hi = self.constraints.get("min"), self.constraints.get("max")
+        if lo is not None and hi is not None and not (Decimal(str(lo)) <= n <= Decimal(str(hi))):
+            raise fail(
+                f"Écrivez un nombre entre {_fr_number(lo)} et {_fr_number(hi)}.",
+                f"Write a number between {lo} and {hi}.",
+            )
+        if lo is not None and n < Decimal(str(lo)):
+            raise fail(
+                f"Écrivez un nombre égal ou supérieur à {_fr_number(lo)}.",
+                f"Write a number of {lo} or more.",
+            )
+        if hi is not None and n > Decimal(str(hi)):
+            raise fail(
+                f"Écrivez un nombre égal ou inférieur à {_fr_number(hi)}.",
+                f"Write a number of {hi} or less.",
+            )
+
+    def display(self, value: Any, locale: str) -> str:
+        if value is None:
+            return ""
+        shown = _fr_number(value) if locale == "fr" else f"{value:,}"
+        unit = self.constraints.get("unit")
+        return f"{shown} {unit}" if unit else shown
+
+
+def _fr_number(n: Any) -> str:
+    if isinstance(n, int) or (isinstance(n, float) and n.is_integer() and abs(n) < 1e15):
+        return f"{int(n):,}".replace(",", "\u202f")
+    return str(n).replace(".", ",")
+
+
+@register
+class IntegerField(_NumberField):
+    name = "integer"
+
+    def parse(self, raw: Any) -> int:
+        s = _number_text(raw)
+        if not re.fullmatch(r"[+-]?\d{1,15}", s):
+            if re.fullmatch(r"[+-]?\d+\.\d+", s):
+                raise fail(
+                    "Écrivez un nombre entier, sans virgule. Par exemple : 12 500",
+                    "Write a whole number, without a decimal point. For example: 12500",
+                )
+            raise fail(
+                "Écrivez un nombre avec des chiffres. Par exemple : 12 500",
+                "Write a number with digits. For example: 12500",
+            )
+        n = int(s)
+        self._check_range(Decimal(n))
+        return n
+
+
+@register
+class DecimalField(_NumberField):
+    name = "decimal"
+
+    def parse(self, raw: Any) -> float:
+        s = _number_text(raw)
+        if not re.fullmatch(r"[+-]?\d{1,12}(\.\d{1,6})?", s):
+            raise fail(
+                "Écrivez un nombre avec des chiffres. Par exemple : 1,75",
+                "Write a number with digits. For example: 1.75",
+            )
+        try:
+            d = Decimal(s)
+        except InvalidOperation:  # pragma: no cover - the pattern above prevents it
+            raise fail("Écrivez un nombre.", "Write a number.") from None
+        self._check_range(d)
+        return float(d)
+
+
+_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+
+
+@register
+class EmailField(FieldType):
+    name = "email"
+    has_format = True
+
+    def parse(self, raw: Any) -> str:
+        s = as_text(raw).strip()
+        if " " in s:
+            raise fail(
+                "Une adresse e-mail ne contient pas d'espace. Par exemple : marie.dupont@exemple.fr",
+                "An e-mail address has no spaces. For example: marie.dupont@example.org",
+            )
+        if "@" not in s:
+            raise fail(
+                "Il manque le signe @ (arobase). Par exemple : marie.dupont@exemple.fr",
+                "The @ sign is missing. For example: marie.dupont@example.org",
+            )
+        local, _, domain = s.rpartition("@")
+        if len(s) > 254 or not _EMAIL_RE.fullmatch(s) or ".." in s:
+            raise fail(
+                "Vérifiez l'adresse e-mail. Par exemple : marie.dupont@exemple.fr",
+                "Check the e-mail address. For example: marie.dupont@example.org",
+            )
+        return f"{local}@{domain.lower()}"
+
+
+_YES = {"yes", "oui", "true", "1", "o", "y"}
+_NO = {"no", "non", "false", "0", "n"}
+
+
+@register
+class YesNoField(FieldType):
+    name = "yes_no"
+    widget = "yes_no"
+    value_kind = "boolean"
+
+    def parse(self, raw: Any) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str):
+            s = raw.strip().lower()
+            if s in _YES:
+                return True
+            if s in _NO:
+                return False
+        raise fail("Choisissez « Oui » ou « Non ».", "Choose “Yes” or “No”.")
+
+    def display(self, value: Any, locale: str) -> str:
+        if value is None:
+            return ""
+        return {"fr": ("Oui", "Non"), "en": ("Yes", "No")}.get(locale, ("Oui", "Non"))[
+            0 if value else 1
+        ]
+
+
+@register
+class ChoiceField(FieldType):
+    name = "choice"
+    widget = "choice"
+    has_choices = True
+
+    @classmethod
+    def check_spec(cls, spec: FieldSpec) -> list[str]:
+        problems = super().check_spec(spec)
+        values = [c.value for c in spec.choices]
+        for dup in sorted({v for v in values if values.count(v) > 1}):
+            problems.append(f"field '{spec.id}': choice value '{dup}' is repeated")
+        return problems
+
+    def _value(self, raw: Any) -> str:
+        if isinstance(raw, str):
+            s = raw.strip()
+            for c in self.spec.choices:
+                if s == c.value:
+                    return c.value
+        raise fail("Choisissez une des réponses proposées.", "Choose one of the answers shown.")
+
+    def parse(self, raw: Any) -> str:
+        return self._value(raw)
+
+    def display(self, value: Any, locale: str) -> str:
+        return "" if value is None else choice_label(self.spec.choices, value, locale)
+
+
+@register
+class MultiChoiceField(ChoiceField):
+    name = "multi_choice"
+    widget = "multi_choice"
+    value_kind = "list"
+    constraint_names = frozenset({"min_count", "max_count"})
+
+    def parse(self, raw: Any) -> list[str]:
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list | tuple):
+            raise fail("Choisissez dans la liste.", "Choose from the list.")
+        picked = {self._value(item) for item in raw}
+        values = [c.value for c in self.spec.choices if c.value in picked]
+        lo, hi = self.constraints.get("min_count"), self.constraints.get("max_count")
+        if lo is not None and len(values) < lo:
+            raise fail(f"Choisissez au moins {lo} réponses.", f"Choose at least {lo} answers.")
+        if hi is not None and len(values) > hi:
+            raise fail(f"Choisissez {hi} réponses au plus.", f"Choose {hi} answers at most.")
+        return values
+
+    def display(self, value: Any, locale: str) -> str:
+        if not value:
+            return ""
+        return ", ".join(choice_label(self.spec.choices, v, locale) for v in value)
+
+
+@register
+class ConsentField(FieldType):
+    name = "consent"
+    widget = "consent"
+    value_kind = "boolean"
+
+    def is_empty(self, raw: Any) -> bool:
+        return raw is None or raw is False or (isinstance(raw, str) and raw.strip() in _NO | {""})
+
+    def parse(self, raw: Any) -> bool:
+        if raw is True or (isinstance(raw, str) and raw.strip().lower() in _YES):
+            return True
+        raise fail(
+            "Cochez la case pour continuer.",
+            "Tick the box to continue.",
+        )
+
+    def clean(self, raw: Any) -> Any:
+        if self.is_empty(raw):
+            # A declaration must be accepted, whatever "required" says.
+            raise fail(
+                "Pour envoyer votre demande, cochez la case « J'accepte ».",
+                "To send your request, tick the “I agree” box.",
+            )
+        return self.parse(raw)
+
+    def display(self, value: Any, locale: str) -> str:
+        return pick({"fr": "Accepté", "en": "Accepted"}, locale) if value else ""
+
+
+_TIME_RE = re.compile(r"(\d{1,2})\s*(?:[:hH.]\s*(\d{2})?)?")
+
+
+@register
+class TimeField(FieldType):
+    name = "time"
+    has_format = True
+    numeric_keypad = True
+
+    def parse(self, raw: Any) -> str:
+        s = as_text(raw).strip()
+        m = _TIME_RE.fullmatch(s)
+        if m:
+            hours, minutes = int(m.group(1)), int(m.group(2) or 0)
+            if hours < 24 and minutes < 60:
+                return f"{hours:02d}:{minutes:02d}"
+        raise fail(
+            "Écrivez l'heure comme ceci : 14:30 (ou 14h30).",
+            "Write the time like this: 14:30.",
+        )
+
+    def display(self, value: Any, locale: str) -> str:
+        if value is None:
+            return ""
+        return value.replace(":", " h ") if locale == "fr" else str(value)
+

@@ -1,0 +1,431 @@
+"""Procedure definitions: loading, checking and the immutable model.
+
+A procedure file is YAML. It is read with line numbers kept, checked
+against ``procedure.schema.json``, then against the rules a schema cannot
+say (unique ids, known field types, conditions over earlier fields, every
+text translated). Every problem is reported as ``path:line: message``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from kiosk import conditions
+from kiosk.fields import REGISTRY, Choice, FieldSpec, FieldType, make_field_type
+from kiosk.i18n import LOCALES, Text, text
+from kiosk.resources import procedures_dir, resource_path
+
+log = logging.getLogger(__name__)
+
+CATEGORIES: Mapping[str, Text] = {
+    "permis": text("Permis de conduire", "Driving licence"),
+    "vehicule": text("Carte grise et véhicule", "Vehicle registration"),
+    "identite": text("Carte d'identité et passeport", "Identity card and passport"),
+    "aide": text("Être aidé", "Get help"),
+}
+
+STEP_KINDS = ("information", "question", "documents", "review", "declaration", "confirmation")
+_CLOSING = ("review", "declaration", "confirmation")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ProcedureError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Fee:
+    label: Text
+    amount_eur: float | None
+    note: Text | None
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    kind: str
+    title: Text | None = None
+    text: Text | None = None
+    picture: str | None = None
+    fields: tuple[FieldSpec, ...] = ()
+    when: str | None = None
+    consent_id: str | None = None
+    next_steps: tuple[Text, ...] = ()
+    delay: Text | None = None
+    contact: Text | None = None
+    line: int = 0
+
+    @property
+    def heading(self) -> Text:
+        """The screen's heading: its title, else its (first) question."""
+        if self.title:
+            return self.title
+        if self.fields:
+            return self.fields[0].label
+        return text("", "")
+
+
+@dataclass(frozen=True)
+class Procedure:
+    id: str
+    version: str
+    category: str
+    checked: str
+    sources: tuple[str, ...]
+    title: Text
+    summary: Text
+    duration_minutes: int
+    fees: tuple[Fee, ...]
+    prepare: tuple[Text, ...]
+    steps: tuple[Step, ...]
+    locales: tuple[str, ...] = LOCALES
+    path: Path | None = field(default=None, compare=False)
+
+    @cached_property
+    def fields(self) -> dict[str, FieldSpec]:
+        return {f.id: f for step in self.steps for f in step.fields}
+
+    @cached_property
+    def field_types(self) -> dict[str, FieldType]:
+        return {f.id: make_field_type(f) for f in self.fields.values()}
+
+    @cached_property
+    def step_of_field(self) -> dict[str, Step]:
+        return {f.id: step for step in self.steps for f in step.fields}
+
+    @cached_property
+    def conditions(self) -> dict[str, conditions.Node]:
+        sources = [s.when for s in self.steps] + [f.when for f in self.fields.values()]
+        return {src: conditions.parse(src) for src in sources if src}
+
+    def step(self, step_id: str) -> Step:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise KeyError(step_id)
+
+
+# -- reading YAML with line numbers ------------------------------------------
+
+Path_ = tuple[str | int, ...]
+
+
+class _LineLoader:
+    """YAML to plain data, remembering the line of every node."""
+
+    def __init__(self, source: str) -> None:
+        self.loader = yaml.SafeLoader(source)
+        self.lines: dict[Path_, int] = {}
+        self.duplicates: list[tuple[int, str]] = []
+
+    def load(self) -> Any:
+        try:
+            node = self.loader.get_single_node()
+            return None if node is None else self._convert(node, ())
+        finally:
+            self.loader.dispose()
+
+    def _convert(self, node: yaml.Node, path: Path_) -> Any:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.loader.construct_object(key_node, deep=True)
+                if key in result:
+                    self.duplicates.append((key_node.start_mark.line + 1, str(key)))
+                result[key] = self._convert(value_node, (*path, key))
+                self.lines.setdefault((*path, key), key_node.start_mark.line + 1)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self._convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+
+@cache
+def _schema_validator() -> jsonschema.protocols.Validator:
+    schema = json.loads((Path(__file__).parent / "procedure.schema.json").read_text("utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)  # type: ignore[no-any-return]
+
+
+class _Checker:
+    def __init__(self, path: Path, data: dict[str, Any], lines: dict[Path_, int]) -> None:
+        self.path = path
+        self.data = data
+        self.lines = lines
+        self.problems: list[Problem] = []
+
+    def line(self, at: Path_) -> int:
+        while at:
+            if at in self.lines:
+                return self.lines[at]
+            at = at[:-1]
+        return self.lines.get((), 1)
+
+    def add(self, at: Path_, message: str) -> None:
+        self.problems.append(Problem(str(self.path), self.line(at), message))
+
+    # The schema says the shape; this says the rest.
+    def check(self) -> None:
+        data = self.data
+        if data["id"] != self.path.stem:
+            self.add(("id",), f"the id '{data['id']}' must equal the file name '{self.path.stem}'")
+        locales = tuple(data.get("locales", LOCALES))
+        if "fr" not in locales:
+            self.add(("locales",), "French ('fr') is required")
+        self._texts(data, (), locales)
+        self._steps(data["steps"])
+
+    def _texts(self, node: Any, at: Path_, locales: tuple[str, ...]) -> None:
+        if isinstance(node, dict):
+            if _is_text(node):
+                for loc in locales:
+                    if not node.get(loc, "").strip():
+                        self.add(at, f"missing translation '{loc}'")
+                return
+            for k, v in node.items():
+                if k not in ("constraints",):
+                    self._texts(v, (*at, k), locales)
+            if "constraints" in node and isinstance(node["constraints"], dict):
+                message = node["constraints"].get("pattern_message")
+                if isinstance(message, dict):
+                    self._texts(message, (*at, "constraints", "pattern_message"), locales)
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                self._texts(v, (*at, i), locales)
+
+    def _steps(self, steps: list[dict[str, Any]]) -> None:
+        seen_steps: set[str] = set()
+        known: dict[str, conditions.FieldInfo] = {}
+        kinds = [s["kind"] for s in steps]
+        tail = [k for k in kinds if k in _CLOSING]
+        if tail != list(_CLOSING) or kinds[-3:] != list(_CLOSING):
+            self.add(
+                ("steps",),
+                "a procedure ends with exactly one 'review', one 'declaration' and one"
+                " 'confirmation' step, in that order",
+            )
+        for i, step in enumerate(steps):
+            at: Path_ = ("steps", i)
+            if step["id"] in seen_steps:
+                self.add((*at, "id"), f"duplicate step id '{step['id']}'")
+            seen_steps.add(step["id"])
+            if step.get("when"):
+                if step["kind"] in _CLOSING:
+                    self.add((*at, "when"), f"a '{step['kind']}' step is always shown: remove 'when'")
+                self._condition(step["when"], (*at, "when"), known)
+            if step.get("picture") and not resource_path("pictures", step["picture"]).is_file():
+                self.add((*at, "picture"), f"picture not found: resources/pictures/{step['picture']}")
+            fields = step.get("fields", [])
+            if step["kind"] == "declaration":
+                consents = [f for f in fields if f["type"] == "consent"]
+                if len(fields) != 1 or len(consents) != 1:
+                    self.add((*at, "fields"), "a declaration has exactly one field, of type 'consent'")
+            for j, f in enumerate(fields):
+                self._field(f, (*at, "fields", j), step["kind"], known)
+
+    def _field(
+        self, f: dict[str, Any], at: Path_, step_kind: str, known: dict[str, conditions.FieldInfo]
+    ) -> None:
+        if f["id"] in known:
+            self.add((*at, "id"), f"duplicate field id '{f['id']}'")
+        cls = REGISTRY.get(f["type"])
+        if cls is None:
+            self.add(
+                (*at, "type"),
+                f"unknown field type '{f['type']}' (known: {', '.join(sorted(REGISTRY))})",
+            )
+            return
+        if step_kind == "documents" and cls.name != "attachment":
+            self.add((*at, "type"), "a 'documents' step holds only 'attachment' fields")
+        if cls.name == "attachment" and step_kind != "documents":
+            self.add((*at, "type"), "'attachment' fields belong in a 'documents' step")
+        if cls.name == "consent" and step_kind != "declaration":
+            self.add((*at, "type"), "'consent' fields belong in a 'declaration' step")
+        spec = _field_spec(f, self.line(at))
+        for message in cls.check_spec(spec):
+            self.add((*at, "constraints") if "constraint" in message else at, message)
+        if cls.has_format and not f.get("example"):
+            self.add(at, f"field '{f['id']}': add an 'example' (this answer has a format)")
+        if f.get("when"):
+            self._condition(f["when"], (*at, "when"), known)
+        choices = frozenset(c["value"] for c in f.get("choices", [])) or None
+        known[f["id"]] = conditions.FieldInfo(cls.value_kind, choices)
+
+    def _condition(self, source: str, at: Path_, known: Mapping[str, conditions.FieldInfo]) -> None:
+        try:
+            node = conditions.parse(source)
+        except conditions.ConditionError as e:
+            self.add(at, f"condition '{source}': {e}")
+            return
+        for message in conditions.check(node, known):
+            self.add(at, f"condition '{source}': {message}")
+
+
+def _is_text(node: dict[str, Any]) -> bool:
+    return bool(node) and "fr" in node and all(isinstance(v, str) for v in node.values())
+
+
+def _t(node: Any) -> Text | None:
+    return None if node is None else dict(node)
+
+
+def _texts(node: Any) -> tuple[Text, ...]:
+    """One text or a list of texts, as a tuple (the confirmation's next steps)."""
+    if node is None:
+        return ()
+    return tuple(dict(t) for t in (node if isinstance(node, list) else [node]))
+
+
+def _field_spec(f: dict[str, Any], line: int) -> FieldSpec:
+    return FieldSpec(
+        id=f["id"],
+        type=f["type"],
+        label=dict(f["label"]),
+        help=_t(f.get("help")),
+        example=_t(f.get("example")),
+        required=f.get("required", True),
+        constraints=dict(f.get("constraints") or {}),
+        choices=tuple(Choice(c["value"], dict(c["label"])) for c in f.get("choices", [])),
+        when=f.get("when"),
+        line=line,
+    )
+
+
+def _build(path: Path, data: dict[str, Any], lines: dict[Path_, int]) -> Procedure:
+    steps = []
+    for i, s in enumerate(data["steps"]):
+        steps.append(
+            Step(
+                id=s["id"],
+                kind=s["kind"],
+                title=_t(s.get("title")),
+                text=_t(s.get("text")),
+                picture=s.get("picture"),
+                fields=tuple(
+                    _field_spec(f, lines.get(("steps", i, "fields", j), 0))
+                    for j, f in enumerate(s.get("fields", []))
+                ),
+                when=s.get("when"),
+                consent_id=s.get("consent_id"),
+                next_steps=_texts(s.get("next_steps")),
+                delay=_t(s.get("delay")),
+                contact=_t(s.get("contact")),
+                line=lines.get(("steps", i), 0),
+            )
+        )
+    return Procedure(
+        id=data["id"],
+        version=data["version"],
+        category=data["category"],
+        checked=data["checked"],
+        sources=tuple(data["sources"]),
+        title=dict(data["title"]),
+        summary=dict(data["summary"]),
+        duration_minutes=data["duration_minutes"],
+        fees=tuple(
+            Fee(dict(f["label"]), f.get("amount_eur"), _t(f.get("note")), f["confirmed"])
+            for f in data["fees"]
+        ),
+        prepare=tuple(dict(p) for p in data["prepare"]),
+        steps=tuple(steps),
+        locales=tuple(data.get("locales", LOCALES)),
+        path=path,
+    )
+
+
+def load_procedure(path: Path | str) -> Procedure:
+    """Read and check one procedure file; ``ProcedureError`` lists every problem."""
+    path = Path(path)
+    shown = str(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ProcedureError([Problem(shown, 1, "the file is not UTF-8 text")]) from None
+    except OSError as e:
+        raise ProcedureError([Problem(shown, 1, f"cannot read the file ({e.strerror})")]) from None
+    reader = _LineLoader(source)
+    try:
+        data = reader.load()
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(e, "problem", None) or str(e)
+        raise ProcedureError([Problem(shown, line, f"YAML syntax: {problem}")]) from None
+    problems = [Problem(shown, line, f"duplicate key '{key}'") for line, key in reader.duplicates]
+    if not isinstance(data, dict):
+        raise ProcedureError([*problems, Problem(shown, 1, "a procedure file is a YAML mapping")])
+    checker = _Checker(path, data, reader.lines)
+    for error in sorted(_schema_validator().iter_errors(data), key=lambda e: list(map(str, e.path))):
+        where = "/".join(str(p) for p in error.absolute_path)
+        checker.add(tuple(error.absolute_path), f"{where + ': ' if where else ''}{error.message}")
+    if not checker.problems:
+        checker.check()
+    problems += checker.problems
+    if problems:
+        raise ProcedureError(sorted(set(problems), key=lambda p: (p.line, p.message)))
+    return _build(path, data, reader.lines)
+
+
+def procedure_files(paths: Iterable[Path | str] | None = None) -> list[Path]:
+    """The .yaml files named or found in the folders named (default: the shipped ones)."""
+    found: list[Path] = []
+    for p in [procedures_dir()] if paths is None else [Path(p) for p in paths]:
+        if p.is_dir():
+            found.extend(sorted([*p.glob("*.yaml"), *p.glob("*.yml")]))
+        else:
+            found.append(p)
+    return found
+
+
+def load_all(paths: Iterable[Path | str] | None = None) -> tuple[list[Procedure], list[Problem]]:
+    """Every procedure that loads, and the problems of those that do not."""
+    procedures: list[Procedure] = []
+    problems: list[Problem] = []
+    ids: dict[str, Path] = {}
+    for path in procedure_files(paths):
+        try:
+            proc = load_procedure(path)
+        except ProcedureError as e:
+            log.warning("procedure file refused: %s", e)
+            problems.extend(e.problems)
+            continue
+        if proc.id in ids:
+            problems.append(Problem(str(path), 1, f"id '{proc.id}' is also used by {ids[proc.id]}"))
+            continue
+        ids[proc.id] = path
+        procedures.append(proc)
+    return procedures, problems
+
+
+class ProcedureNotFound(LookupError):
+    pass
+
+
+def find_procedure(procedure_id: str, paths: Iterable[Path | str] | None = None) -> Procedure:
+    for path in procedure_files(paths):
+        if path.stem == procedure_id:
+            return load_procedure(path)
+    raise ProcedureNotFound(procedure_id)
