@@ -12,7 +12,18 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-PROTOCOL_VERSION = 1
+from kiosk.protocol import PROTOCOL_VERSION, canonical_json
+
+__all__ = [
+    "PROTOCOL_VERSION",
+    "AttachmentBlob",
+    "Submission",
+    "TrainingSubmission",
+    "canonical_json",
+    "new_local_reference",
+    "normalise_reference",
+]
+
 
 # Crockford's base32: no I, L, O, U, so nothing is misread aloud or by hand.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -20,12 +31,6 @@ _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _CHECK_EXTRA = "*~$=U"
 _DECODE = {c: i for i, c in enumerate(_ALPHABET)} | {"I": 1, "L": 1, "O": 0}
 _REFERENCE_CHARS = 8
-
-
-def canonical_json(document: Any) -> bytes:
-    return json.dumps(
-        document, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-    ).encode("utf-8")
 
 
 def _check_symbol(value: int) -> str:
