@@ -57,6 +57,8 @@ class Outcome:
     result: Submission | TrainingSubmission | None
     errors: list[tuple[str, str]]  # (field id, message)
     ignored: list[str]  # answers for fields that stayed hidden
+    stopped: bool = False  # the answers lead to a step that ends the procedure
+    unknown: list[str] = field(default_factory=list)  # ids that are no field of the procedure
 
 
 def play(session: Session, answers: AnswersFile) -> Outcome:
@@ -64,7 +66,7 @@ def play(session: Session, answers: AnswersFile) -> Outcome:
     given = {**answers.answers, **{k: str(v) for k, v in answers.attachments.items()}}
     unknown = [k for k in given if k not in session.procedure.fields]
     if unknown:
-        return Outcome(None, [(k, "no such field in this procedure") for k in unknown], [])
+        return Outcome(None, [], [], unknown=unknown)
     used: set[str] = set()
     for _ in range(len(session.procedure.steps) * 2 + 2):
         step = session.current_step
@@ -72,6 +74,8 @@ def play(session: Session, answers: AnswersFile) -> Outcome:
             if f.id in given:
                 session.answer(f.id, given[f.id])
                 used.add(f.id)
+        if step.stop:
+            return Outcome(None, [], [], stopped=True)
         if step.kind == "declaration":
             try:
                 result = session.finalize()

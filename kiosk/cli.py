@@ -138,6 +138,14 @@ def _procedures_try(args: argparse.Namespace) -> int:
     outcome = play(session, answers)
     for field_id in outcome.ignored:
         print(f"note: '{field_id}' was not asked (its question is hidden)", file=sys.stderr)
+    if outcome.unknown:
+        for field_id in outcome.unknown:
+            print(f"  {field_id}: no such field in '{procedure.id}'", file=sys.stderr)
+        return EXIT_INVALID
+    if outcome.stopped:
+        step = session.current_step
+        print(f"The procedure stops at step '{step.id}': {session.t(step.heading)}", file=sys.stderr)
+        return EXIT_INVALID
     if outcome.result is None:
         step = session.current_step
         print(f"Step '{step.id}' ({session.t(step.heading)}):", file=sys.stderr)

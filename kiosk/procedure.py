@@ -68,6 +68,7 @@ class Step:
     title: Text | None = None
     text: Text | None = None
     picture: str | None = None
+    stop: bool = False  # an information step that ends the procedure here
     fields: tuple[FieldSpec, ...] = ()
     when: str | None = None
     consent_id: str | None = None
@@ -324,6 +325,7 @@ def _build(path: Path, data: dict[str, Any], lines: dict[Path_, int]) -> Procedu
                 title=_t(s.get("title")),
                 text=_t(s.get("text")),
                 picture=s.get("picture"),
+                stop=s.get("stop", False),
                 fields=tuple(
                     _field_spec(f, lines.get(("steps", i, "fields", j), 0))
                     for j, f in enumerate(s.get("fields", []))

@@ -217,6 +217,8 @@ class Session:
         step = self.current_step
         if step.kind == "declaration":
             raise SessionError("the declaration step is finished with finalize()")
+        if step.stop:
+            return False
         self.errors = self._validate(self.visible_fields(step))
         if self.errors:
             return False

@@ -102,15 +102,18 @@ class NameField(FieldType):
         return s
 
 
-def _number_text(raw: Any) -> str:
+def _number_text(raw: Any, *, whole: bool = False) -> str:
     if isinstance(raw, bool):
         raise fail("Écrivez un nombre avec des chiffres.", "Write a number with digits.")
     if isinstance(raw, int | float):
         if isinstance(raw, float) and not math.isfinite(raw):
             raise fail("Écrivez un nombre avec des chiffres.", "Write a number with digits.")
         return str(raw)
-    # French writes 12 500 and 1,75; accept both conventions.
-    return re.sub(r"[\s\u202f\u00a0']", "", as_text(raw)).replace(",", ".")
+    # French writes 12 500 and 1,75, and often 85.000 for eighty-five thousand.
+    s = re.sub(r"[\s\u202f\u00a0']", "", as_text(raw))
+    if whole and re.fullmatch(r"\d{1,3}(\.\d{3})+", s):
+        return s.replace(".", "")
+    return s.replace(",", ".")
 
 
 class _NumberField(FieldType):
@@ -118,6 +121,10 @@ class _NumberField(FieldType):
     value_kind = "number"
     numeric_keypad = True
     has_format = True
+
+    def _with_example(self, fr: str, en: str) -> FieldError:
+        example = self.spec.example or {}
+        return fail(f"{fr} {example.get('fr', '')}".strip(), f"{en} {example.get('en', '')}".strip())
 
     def _check_range(self, n: Decimal) -> None:
         lo, hi = self.constraints.get("min"), self.constraints.get("max")
@@ -156,16 +163,15 @@ class IntegerField(_NumberField):
     name = "integer"
 
     def parse(self, raw: Any) -> int:
-        s = _number_text(raw)
+        s = _number_text(raw, whole=True)
         if not re.fullmatch(r"[+-]?\d{1,15}", s):
             if re.fullmatch(r"[+-]?\d+\.\d+", s):
-                raise fail(
-                    "Écrivez un nombre entier, sans virgule. Par exemple : 12 500",
-                    "Write a whole number, without a decimal point. For example: 12500",
+                raise self._with_example(
+                    "Écrivez un nombre entier, sans virgule.",
+                    "Write a whole number, without a decimal point.",
                 )
-            raise fail(
-                "Écrivez un nombre avec des chiffres. Par exemple : 12 500",
-                "Write a number with digits. For example: 12500",
+            raise self._with_example(
+                "Écrivez un nombre avec des chiffres.", "Write a number with digits."
             )
         n = int(s)
         self._check_range(Decimal(n))
@@ -179,9 +185,8 @@ class DecimalField(_NumberField):
     def parse(self, raw: Any) -> float:
         s = _number_text(raw)
         if not re.fullmatch(r"[+-]?\d{1,12}(\.\d{1,6})?", s):
-            raise fail(
-                "Écrivez un nombre avec des chiffres. Par exemple : 1,75",
-                "Write a number with digits. For example: 1.75",
+            raise self._with_example(
+                "Écrivez un nombre avec des chiffres.", "Write a number with digits."
             )
         try:
             d = Decimal(s)
@@ -326,8 +331,8 @@ class ConsentField(FieldType):
         if self.is_empty(raw):
             # A declaration must be accepted, whatever "required" says.
             raise fail(
-                "Pour envoyer votre demande, cochez la case « J'accepte ».",
-                "To send your request, tick the “I agree” box.",
+                "Pour envoyer votre demande, cochez la case.",
+                "To send your request, tick the box.",
             )
         return self.parse(raw)
 
@@ -359,5 +364,8 @@ class TimeField(FieldType):
     def display(self, value: Any, locale: str) -> str:
         if value is None:
             return ""
-        return value.replace(":", " h ") if locale == "fr" else str(value)
+        if locale != "fr":
+            return str(value)
+        hours, minutes = value.split(":")
+        return f"{int(hours)} h {minutes}"
 
