@@ -96,3 +96,126 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     if when.tzinfo is None:
         return None
     return max(0.0, (when - now).total_seconds())
+
+
+SUBMISSION_MODES = ("assisted", "self_service")
+
+
+def _is_rfc3339(value: Any) -> bool:
+    if not isinstance(value, str) or "T" not in value:
+        return False
+    try:
+        return datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def submission_problems(document: Any, submission_id: str | None = None) -> list[dict[str, str]]:
+    """What is wrong with a submission body's shape, as ``[{"field", "message"}]``.
+
+    An empty list means the shape is right. ``submission_id`` is the id the
+    body is sent under (the URL's), which the body's ``id`` must equal. The
+    receiver answers ``422 invalid`` with these; the kiosk can run the same
+    check before freezing a submission.
+    """
+    problems: list[dict[str, str]] = []
+
+    def problem(field: str, message: str) -> None:
+        problems.append({"field": field, "message": message})
+
+    if not isinstance(document, dict):
+        problem("body", "the body must be a JSON object")
+        return problems
+
+    def need_object(key: str, subkeys: tuple[str, ...]) -> None:
+        value = document.get(key)
+        if not isinstance(value, dict):
+            problem(key, "must be an object")
+            return
+        for sub in subkeys:
+            if not _is_text(value.get(sub)):
+                problem(f"{key}.{sub}", "must be a non-empty string")
+
+    required = (
+        "protocol", "id", "procedure", "created_at", "kiosk", "locale",
+        "mode", "mediator", "answers", "attachments", "consent",
+    )  # fmt: skip
+    missing = [key for key in required if key not in document]
+    for key in missing:
+        problem(key, "is required")
+
+    if "protocol" not in missing:
+        version = document["protocol"]
+        if type(version) is not int or version != PROTOCOL_VERSION:
+            problem("protocol", f"must be {PROTOCOL_VERSION}")
+    if "id" not in missing:
+        body_id = document["id"]
+        if not isinstance(body_id, str) or not is_submission_id(body_id):
+            problem("id", "must be a lowercase UUID")
+        elif submission_id is not None and body_id != submission_id:
+            problem("id", "differs from the id in the URL")
+    if "procedure" not in missing:
+        need_object("procedure", ("id", "version"))
+    if "created_at" not in missing and not _is_rfc3339(document["created_at"]):
+        problem("created_at", "must be an RFC 3339 date-time with an offset")
+    if "kiosk" not in missing:
+        need_object("kiosk", ("id", "app_version"))
+    if "locale" not in missing and not _is_text(document["locale"]):
+        problem("locale", "must be a non-empty string")
+    mode = document.get("mode")
+    if "mode" not in missing and mode not in SUBMISSION_MODES:
+        problem("mode", "must be one of: " + ", ".join(SUBMISSION_MODES))
+    if "mediator" not in missing:
+        mediator = document["mediator"]
+        if mode == "self_service" and mediator is not None:
+            problem("mediator", "must be null in self_service mode")
+        elif mode == "assisted" or mediator is not None:
+            if not isinstance(mediator, dict):
+                problem("mediator", "must be an object with an id in assisted mode")
+            elif not _is_text(mediator.get("id")):
+                problem("mediator.id", "must be a non-empty string")
+    if "answers" not in missing and not isinstance(document["answers"], dict):
+        problem("answers", "must be an object")
+    if "attachments" not in missing:
+        attachments = document["attachments"]
+        if not isinstance(attachments, list):
+            problem("attachments", "must be a list")
+        else:
+            for i, item in enumerate(attachments):
+                where = f"attachments[{i}]"
+                if not isinstance(item, dict):
+                    problem(where, "must be an object")
+                    continue
+                for key in ("field", "media_type", "filename"):
+                    if not _is_text(item.get(key)):
+                        problem(f"{where}.{key}", "must be a non-empty string")
+                digest = item.get("sha256")
+                if not isinstance(digest, str) or not is_sha256(digest):
+                    problem(f"{where}.sha256", "must be a lowercase hex SHA-256")
+                size = item.get("size")
+                if type(size) is not int or size < 0:
+                    problem(f"{where}.size", "must be a non-negative integer")
+    if "consent" not in missing:
+        consent = document["consent"]
+        if not isinstance(consent, dict):
+            problem("consent", "must be an object")
+        else:
+            if not _is_text(consent.get("text_id")):
+                problem("consent.text_id", "must be a non-empty string")
+            if not _is_rfc3339(consent.get("accepted_at")):
+                problem("consent.accepted_at", "must be an RFC 3339 date-time with an offset")
+    return problems
+
+
+def attachment_digests(document: dict[str, Any]) -> list[str]:
+    """The SHA-256 digests a (well-shaped) submission references, once each, in order."""
+    digests: list[str] = []
+    for item in document.get("attachments") or []:
+        digest = item.get("sha256") if isinstance(item, dict) else None
+        if isinstance(digest, str) and digest not in digests:
+            digests.append(digest)
+    return digests
