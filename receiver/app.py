@@ -1,0 +1,282 @@
+"""The WSGI application: sync protocol v1, the back-office side.
+
+Plain WSGI, standard library only. Each request opens its own database
+connections through the ``Store``, so waitress can run it on many threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from kiosk.protocol import (
+    JSON_TYPE,
+    PROTOCOL_VERSION,
+    SENT_AT_HEADER,
+    attachment_digests,
+    is_sha256,
+    is_submission_id,
+    parse_json_object,
+    submission_problems,
+)
+from receiver.store import Conflict, Device, Store, rfc3339
+
+log = logging.getLogger("receiver")
+
+DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024
+
+StartResponse = Callable[..., Any]
+Environ = dict[str, Any]
+
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Content Too Large",
+    422: "Unprocessable Content",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+_ATTACHMENT_RE = re.compile(r"/v1/attachments/([^/]*)")
+_SUBMISSION_RE = re.compile(r"/v1/submissions/([^/]*)")
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def json(
+        cls, status: int, document: Any, headers: list[tuple[str, str]] | None = None
+    ) -> Response:
+        body = json.dumps(document, ensure_ascii=False).encode("utf-8")
+        return cls(status, body, [("Content-Type", JSON_TYPE), *(headers or [])])
+
+    @classmethod
+    def error(
+        cls, status: int, error: str, headers: list[tuple[str, str]] | None = None, **extra: Any
+    ) -> Response:
+        return cls.json(status, {"error": error, **extra}, headers)
+
+
+class _Refusal(Exception):
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+class ReceiverApp:
+    """``ReceiverApp(store)`` is a WSGI callable."""
+
+    def __init__(self, store: Store, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        self.store = store
+        self.max_body_bytes = max_body_bytes
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        path = environ.get("PATH_INFO", "") or "/"
+        try:
+            response = self._handle(method, path, environ)
+        except _Refusal as refusal:
+            response = refusal.response
+        except sqlite3.OperationalError as e:
+            # Mostly "database is locked" past the busy timeout: worth a retry.
+            log.warning("%s %s: database busy (%s)", method, path, e)
+            response = Response.error(503, "busy", headers=[("Retry-After", "5")])
+        except Exception:
+            log.exception("%s %s: unexpected error", method, path)
+            response = Response.error(500, "internal")
+        log.info("%s %s %d", method, path, response.status)
+        body = b"" if method == "HEAD" else response.body
+        headers = [*response.headers, ("Content-Length", str(len(body)))]
+        if method == "HEAD":
+            headers = [(k, v) for k, v in headers if k != "Content-Type"]
+        start_response(f"{response.status} {_REASONS.get(response.status, '')}".rstrip(), headers)
+        return [body]
+
+    # -- routing -----------------------------------------------------------------
+    def _handle(self, method: str, path: str, environ: Environ) -> Response:
+        device = self._authenticate(environ)
+        if path == "/v1/health":
+            allowed: tuple[str, ...] = ("GET",)
+        elif _ATTACHMENT_RE.fullmatch(path):
+            allowed = ("HEAD", "PUT")
+        elif _SUBMISSION_RE.fullmatch(path):
+            allowed = ("GET", "PUT")
+        else:
+            return Response.error(404, "not_found")
+        if method not in allowed:
+            return Response.error(
+                405, "method_not_allowed", headers=[("Allow", ", ".join(allowed))]
+            )
+        if path == "/v1/health":
+            return self._health()
+        if match := _ATTACHMENT_RE.fullmatch(path):
+            digest = match.group(1)
+            if method == "HEAD":
+                return self._head_attachment(digest)
+            return self._put_attachment(digest, environ, device)
+        submission_id = path.rpartition("/")[2]
+        if method == "GET":
+            return self._get_submission(submission_id)
+        return self._put_submission(submission_id, environ, device)
+
+    def _authenticate(self, environ: Environ) -> Device:
+        scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
+        token = token.strip()
+        # The 401/403 bodies say "protocol": 1 so a kiosk can tell "the
+        # back-office refuses my token" from a captive portal's page.
+        unauthorized = Response.json(
+            401,
+            {"error": "unauthorized", "protocol": PROTOCOL_VERSION},
+            [("WWW-Authenticate", 'Bearer realm="kiosk-receiver"')],
+        )
+        if scheme.lower() != "bearer" or not token:
+            raise _Refusal(unauthorized)
+        device = self.store.device_for_token(token)
+        if device is None:
+            raise _Refusal(unauthorized)
+        if device.revoked:
+            log.warning("refused a revoked token of kiosk %s", device.kiosk_id)
+            raise _Refusal(Response.json(403, {"error": "revoked", "protocol": PROTOCOL_VERSION}))
+        return device
+
+    def _read_body(self, environ: Environ) -> bytes:
+        raw_length = environ.get("CONTENT_LENGTH") or ""
+        if not raw_length.isdigit():
+            raise _Refusal(Response.error(400, "malformed", message="Content-Length is required"))
+        length = int(raw_length)
+        if length > self.max_body_bytes:
+            raise _Refusal(Response.error(413, "too_large", max_body_bytes=self.max_body_bytes))
+        body: bytes = environ["wsgi.input"].read(length)
+        if len(body) != length:
+            raise _Refusal(Response.error(400, "malformed", message="body shorter than announced"))
+        return body
+
+    # -- endpoints ---------------------------------------------------------------
+    def _health(self) -> Response:
+        return Response.json(
+            200,
+            {
+                "protocol": PROTOCOL_VERSION,
+                "time": rfc3339(self.store.clock()),
+                "max_body_bytes": self.max_body_bytes,
+            },
+        )
+
+    @staticmethod
+    def _check_digest(digest: str) -> None:
+        if not is_sha256(digest):
+            raise _Refusal(
+                Response.error(400, "malformed", message="the path needs a lowercase hex SHA-256")
+            )
+
+    def _head_attachment(self, digest: str) -> Response:
+        self._check_digest(digest)
+        return Response(200 if self.store.has_attachment(digest) else 404)
+
+    def _put_attachment(self, digest: str, environ: Environ, device: Device) -> Response:
+        self._check_digest(digest)
+        body = self._read_body(environ)
+        if hashlib.sha256(body).hexdigest() != digest:
+            log.warning("attachment %s from %s: digest mismatch", digest, device.kiosk_id)
+            return Response.error(422, "digest_mismatch")
+        media_type = (environ.get("CONTENT_TYPE") or "").strip() or "application/octet-stream"
+        created = self.store.put_attachment(digest, body, media_type, device.kiosk_id)
+        return Response.json(201 if created else 200, {"sha256": digest, "size": len(body)})
+
+    @staticmethod
+    def _check_id(submission_id: str) -> None:
+        if not is_submission_id(submission_id):
+            raise _Refusal(
+                Response.error(400, "malformed", message="the path needs a lowercase UUID")
+            )
+
+    def _get_submission(self, submission_id: str) -> Response:
+        self._check_id(submission_id)
+        record = self.store.find_submission(submission_id)
+        if record is None:
+            return Response.error(404, "not_found")
+        return Response.json(200, record.state())
+
+    def _put_submission(self, submission_id: str, environ: Environ, device: Device) -> Response:
+        self._check_id(submission_id)
+        body = self._read_body(environ)
+        received = self.store.clock()
+        digest = hashlib.sha256(body).hexdigest()
+        # A replay or a conflict is told by the bytes alone, before any check:
+        # what was accepted once is answered the same way forever.
+        known = self.store.find_submission(submission_id)
+        if known is not None:
+            if known.body_sha256 != digest:
+                return self._conflict(submission_id, device)
+            return Response.json(200, known.acknowledgement())
+        document = parse_json_object(body)
+        if document is None:
+            details = [{"field": "body", "message": "the body must be a JSON object"}]
+        else:
+            details = submission_problems(document, submission_id)
+        if details:
+            log.warning(
+                "submission %s from %s refused: %s", submission_id, device.kiosk_id, details
+            )
+            return Response.error(422, "invalid", details=details)
+        assert document is not None
+        missing = self.store.missing_attachments(attachment_digests(document))
+        if missing:
+            return Response.error(422, "missing_attachments", missing=missing)
+        sent_at, skew = _skew(environ.get(_environ_key(SENT_AT_HEADER)), received)
+        try:
+            record, created = self.store.put_submission(
+                submission_id, body, device.kiosk_id, kiosk_sent_at=sent_at, skew_seconds=skew
+            )
+        except Conflict:
+            return self._conflict(submission_id, device)
+        if created:
+            log.info(
+                "submission %s from %s stored as %s",
+                submission_id,
+                device.kiosk_id,
+                record.reference,
+            )
+        return Response.json(201 if created else 200, record.acknowledgement())
+
+    @staticmethod
+    def _conflict(submission_id: str, device: Device) -> Response:
+        log.warning("submission %s from %s: conflict (other bytes)", submission_id, device.kiosk_id)
+        return Response.error(409, "conflict")
+
+
+def _environ_key(header: str) -> str:
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
+def _skew(sent_at: str | None, received: datetime) -> tuple[str | None, float | None]:
+    """The kiosk's sent-at header and server time − kiosk time, in seconds."""
+    if not sent_at:
+        return None, None
+    sent_at = sent_at.strip()[:64]
+    try:
+        sent = datetime.fromisoformat(sent_at)
+    except ValueError:
+        log.warning("ignored an unreadable %s header: %r", SENT_AT_HEADER, sent_at)
+        return None, None
+    if sent.tzinfo is None:
+        log.warning("ignored a %s header without an offset: %r", SENT_AT_HEADER, sent_at)
+        return None, None
+    return sent_at, round((received - sent).total_seconds(), 3)
