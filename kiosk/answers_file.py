@@ -28,7 +28,9 @@ class AnswersFile:
     attachments: dict[str, Path] = field(default_factory=dict)
 
 
-def read_answers_file(path: Path | str, extra_attachments: dict[str, str] | None = None) -> AnswersFile:
+def read_answers_file(
+    path: Path | str, extra_attachments: dict[str, str] | None = None
+) -> AnswersFile:
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

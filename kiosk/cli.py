@@ -102,10 +102,13 @@ def _procedures_check(paths: list[Path]) -> int:
     procedures, problems = load_all(files) if files else ([], [])
     for problem in problems:
         print(problem)
+    sys.stdout.flush()
     if not files and not missing:
         print("No procedure file found.", file=sys.stderr)
         return EXIT_INVALID
-    print(f"{len(procedures)} valid, {len(files) - len(procedures)} with problems.", file=sys.stderr)
+    print(
+        f"{len(procedures)} valid, {len(files) - len(procedures)} with problems.", file=sys.stderr
+    )
     return EXIT_INVALID if problems or missing else EXIT_OK
 
 
@@ -144,7 +147,9 @@ def _procedures_try(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     if outcome.stopped:
         step = session.current_step
-        print(f"The procedure stops at step '{step.id}': {session.t(step.heading)}", file=sys.stderr)
+        print(
+            f"The procedure stops at step '{step.id}': {session.t(step.heading)}", file=sys.stderr
+        )
         return EXIT_INVALID
     if outcome.result is None:
         step = session.current_step

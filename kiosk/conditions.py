@@ -252,7 +252,9 @@ def check(node: Node, known: Mapping[str, FieldInfo]) -> list[str]:
             return
         if info.kind == "boolean" and not isinstance(value, bool):
             problems.append(f"'{name}' is a yes/no answer: compare it with true or false")
-        elif info.kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
+        elif info.kind == "number" and (
+            isinstance(value, bool) or not isinstance(value, int | float)
+        ):
             problems.append(f"'{name}' is a number: compare it with a number, not {value!r}")
         elif info.kind in ("string", "list") and info.choices is not None:
             if value not in info.choices:
@@ -281,9 +283,11 @@ def check(node: Node, known: Mapping[str, FieldInfo]) -> list[str]:
                 if op in ("<", "<=", ">", ">=") and info.kind not in _ORDERED:
                     problems.append(f"'{name}' has no order: '{op}' cannot compare it")
                 if op in ("in", "notin") and not isinstance(value, tuple):
-                    problems.append(f"'in' needs a list, such as ['a', 'b']")
+                    problems.append("'in' needs a list, such as ['a', 'b']")
                 if op in ("includes", "excludes") and info.kind != "list":
-                    problems.append(f"'{op}' works on multiple-choice answers only; '{name}' is not one")
+                    problems.append(
+                        f"'{op}' works on multiple-choice answers only; '{name}' is not one"
+                    )
                 if op not in ("in", "notin") and isinstance(value, tuple):
                     problems.append(f"'{op}' cannot compare '{name}' with a list")
                 literal_fits(info, name, value)

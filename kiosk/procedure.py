@@ -168,7 +168,8 @@ def _schema_validator() -> jsonschema.protocols.Validator:
     schema = json.loads((Path(__file__).parent / "procedure.schema.json").read_text("utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
-    return cls(schema)  # type: ignore[no-any-return]
+    validator: jsonschema.protocols.Validator = cls(schema)
+    return validator
 
 
 class _Checker:
@@ -235,15 +236,21 @@ class _Checker:
             seen_steps.add(step["id"])
             if step.get("when"):
                 if step["kind"] in _CLOSING:
-                    self.add((*at, "when"), f"a '{step['kind']}' step is always shown: remove 'when'")
+                    self.add(
+                        (*at, "when"), f"a '{step['kind']}' step is always shown: remove 'when'"
+                    )
                 self._condition(step["when"], (*at, "when"), known)
             if step.get("picture") and not resource_path("pictures", step["picture"]).is_file():
-                self.add((*at, "picture"), f"picture not found: resources/pictures/{step['picture']}")
+                self.add(
+                    (*at, "picture"), f"picture not found: resources/pictures/{step['picture']}"
+                )
             fields = step.get("fields", [])
             if step["kind"] == "declaration":
                 consents = [f for f in fields if f["type"] == "consent"]
                 if len(fields) != 1 or len(consents) != 1:
-                    self.add((*at, "fields"), "a declaration has exactly one field, of type 'consent'")
+                    self.add(
+                        (*at, "fields"), "a declaration has exactly one field, of type 'consent'"
+                    )
             for j, f in enumerate(fields):
                 self._field(f, (*at, "fields", j), step["kind"], known)
 
@@ -380,7 +387,9 @@ def load_procedure(path: Path | str) -> Procedure:
     if not isinstance(data, dict):
         raise ProcedureError([*problems, Problem(shown, 1, "a procedure file is a YAML mapping")])
     checker = _Checker(path, data, reader.lines)
-    for error in sorted(_schema_validator().iter_errors(data), key=lambda e: list(map(str, e.path))):
+    for error in sorted(
+        _schema_validator().iter_errors(data), key=lambda e: list(map(str, e.path))
+    ):
         where = "/".join(str(p) for p in error.absolute_path)
         checker.add(tuple(error.absolute_path), f"{where + ': ' if where else ''}{error.message}")
     if not checker.problems:

@@ -148,7 +148,9 @@ class Session:
     @property
     def progress(self) -> tuple[int, int]:
         """(i, n) for "Étape i sur n", over the visible steps before the confirmation."""
-        counted = [i for i in self._visible_indexes() if self.procedure.steps[i].kind != "confirmation"]
+        counted = [
+            i for i in self._visible_indexes() if self.procedure.steps[i].kind != "confirmation"
+        ]
         if self._index not in counted:
             return len(counted), len(counted)
         return counted.index(self._index) + 1, len(counted)
@@ -323,7 +325,12 @@ class Session:
                 if isinstance(value, AttachmentValue):
                     attachments.append(
                         AttachmentBlob(
-                            f.id, value.sha256, value.size, value.media_type, value.filename, value.data
+                            f.id,
+                            value.sha256,
+                            value.size,
+                            value.media_type,
+                            value.filename,
+                            value.data,
                         )
                     )
                 elif ftype.name == "consent" and step.kind == "declaration":
@@ -340,7 +347,7 @@ class Session:
                 reference, self.procedure.id, self.procedure.version, created_at, answers
             )
         else:
-            document = {
+            document: dict[str, Any] = {
                 "protocol": PROTOCOL_VERSION,
                 "id": str(uuid.uuid4()),
                 "procedure": {"id": self.procedure.id, "version": self.procedure.version},

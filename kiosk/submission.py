@@ -7,9 +7,10 @@ Those bytes are what the outbox stores and what every retry sends.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from kiosk.protocol import PROTOCOL_VERSION, canonical_json
@@ -47,9 +48,7 @@ def new_local_reference() -> str:
         value = secrets.randbits(5 * _REFERENCE_CHARS)
         if value % 37 < 32:
             break
-    chars = "".join(
-        _ALPHABET[(value >> (5 * i)) & 31] for i in reversed(range(_REFERENCE_CHARS))
-    )
+    chars = "".join(_ALPHABET[(value >> (5 * i)) & 31] for i in reversed(range(_REFERENCE_CHARS)))
     return f"{chars[:4]}-{chars[4:]}-{_check_symbol(value)}"
 
 
@@ -77,7 +76,7 @@ class AttachmentBlob:
     size: int
     media_type: str
     filename: str
-    data: bytes = field(repr=False)
+    data: bytes = dataclasses.field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ class Submission:
     procedure_version: str
     created_at: str
     mode: str
-    body: bytes = field(repr=False)
+    body: bytes = dataclasses.field(repr=False)
     attachments: tuple[AttachmentBlob, ...] = ()
 
     def document(self) -> dict[str, Any]:

@@ -1,11 +1,13 @@
 """An in-memory keyring backend for tests (selected with PYTHON_KEYRING_BACKEND)."""
 
+from typing import ClassVar
+
 from keyring.backend import KeyringBackend
 
 
 class MemoryKeyring(KeyringBackend):
     priority = 1  # type: ignore[assignment]
-    _store: dict[tuple[str, str], str] = {}
+    _store: ClassVar[dict[tuple[str, str], str]] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
         return self._store.get((service, username))

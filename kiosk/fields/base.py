@@ -158,13 +158,21 @@ def as_text(raw: Any) -> str:
     """Raw input as a string, or an error for things that cannot be typed text."""
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise fail("Écrivez votre réponse avec le clavier.", "Type your answer with the keyboard.")
-    s = unicodedata.normalize("NFC", str(raw))
-    if any(unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") and c not in "\n\t" for c in s):
+    s = unicodedata.normalize("NFC", number_str(raw) if isinstance(raw, int) else str(raw))
+    if any(unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") and c not in "\r\n\t" for c in s):
         raise fail(
             "Votre réponse contient un caractère invisible. Effacez-la et écrivez-la de nouveau.",
             "Your answer has an invisible character. Clear it and type it again.",
         )
     return s
+
+
+def number_str(n: int) -> str:
+    """An integer as text; too many digits to convert is an input error, not a crash."""
+    try:
+        return str(n)
+    except ValueError:  # more digits than sys.get_int_max_str_digits()
+        raise fail("Ce nombre est trop long.", "This number is too long.") from None
 
 
 def squeeze(s: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -11,12 +12,34 @@ from kiosk import clock
 from kiosk.fields.base import FieldSpec, FieldType, as_text, fail, register
 
 _TEXT_RE = re.compile(r"(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d{1,4})")
-_MONTHS_FR = (
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
-)
-_MONTHS_EN = (
-    "January February March April May June July August September October November December".split()
-)
+_MONTHS_FR = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+_MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def _bound(value: Any) -> date:
@@ -56,6 +79,8 @@ class DateField(FieldType):
                     raise self._missing(part)
                 if not s.isdigit() or not s.isascii():
                     raise fail("Écrivez seulement des chiffres.", "Write digits only.", part)
+                if part != "year" and len(s) > 2:
+                    raise self._too_long(part)
         else:
             m = _TEXT_RE.fullmatch(as_text(raw).strip())
             if not m:
@@ -65,6 +90,13 @@ class DateField(FieldType):
                 )
             day_s, month_s, year_s = m.groups()
         return self._build(int(day_s), int(month_s), year_s)
+
+    def _too_long(self, part: str) -> Exception:
+        if part == "day":
+            return fail(
+                "Le jour est un nombre de 1 à 31.", "The day is a number from 1 to 31.", part
+            )
+        return fail("Le mois est un nombre de 1 à 12.", "The month is a number from 1 to 12.", part)
 
     def _missing(self, part: str) -> Exception:
         fr = {"day": "le jour", "month": "le mois", "year": "l'année"}[part]
@@ -96,7 +128,9 @@ class DateField(FieldType):
                     "day",
                 )
         if month > 12:
-            raise fail("Le mois est un nombre de 1 à 12.", "The month is a number from 1 to 12.", "month")
+            raise fail(
+                "Le mois est un nombre de 1 à 12.", "The month is a number from 1 to 12.", "month"
+            )
         if day and month:
             try:
                 date(year, month, day)
@@ -113,17 +147,22 @@ class DateField(FieldType):
         # A partly unknown date is checked on the part that is known.
         earliest = date(year, month or 1, day or 1)
         if month and not day:
-            latest = date(year, month, 28)
+            latest = date(year, month, calendar.monthrange(year, month)[1])
         else:
             latest = date(year, month or 12, day or 31)
         c = self.constraints
-        if c.get("not_future") and earliest > clock.today():
+        today = clock.today()
+        if c.get("not_future") and earliest > today:
+            # Point at the part that went past today.
+            part = "year" if year > today.year else "month" if month > today.month else "day"
+            fr = {"year": "l'année", "month": "le mois", "day": "le jour"}[part]
+            en = {"year": "the year", "month": "the month", "day": "the day"}[part]
             raise fail(
-                "Cette date est dans le futur. Vérifiez l'année.",
-                "This date is in the future. Check the year.",
-                "year",
+                f"Cette date est dans le futur. Vérifiez {fr}.",
+                f"This date is in the future. Check {en}.",
+                part,
             )
-        if c.get("not_past") and latest < clock.today():
+        if c.get("not_past") and latest < today:
             raise fail(
                 "Cette date est déjà passée. Écrivez une date à venir.",
                 "This date has passed. Write a date to come.",
