@@ -155,7 +155,7 @@ def submission_problems(document: Any, submission_id: str | None = None) -> list
     if "id" not in missing:
         body_id = document["id"]
         if not isinstance(body_id, str) or not is_submission_id(body_id):
-            problem("id", "must be a lowercase UUID")
+            problem("id", "must be a UUID")
         elif submission_id is not None and body_id != submission_id:
             problem("id", "differs from the id in the URL")
     if "procedure" not in missing:

@@ -202,7 +202,9 @@ class ReceiverApp:
 
     @staticmethod
     def _check_id(submission_id: str) -> None:
-        if not is_submission_id(submission_id):
+        # Lowercase only: one submission, one spelling of its id (a kiosk
+        # writes str(uuid4()), which is lowercase).
+        if not (is_submission_id(submission_id) and submission_id == submission_id.lower()):
             raise _Refusal(
                 Response.error(400, "malformed", message="the path needs a lowercase UUID")
             )
