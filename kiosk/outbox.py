@@ -1066,7 +1066,7 @@ def _holds_key_check(db_path: Path) -> bool:
     if not db_path.exists() or db_path.stat().st_size == 0:
         return False
     try:
-        conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True, timeout=1)
+        conn = sqlite3.connect(db_path, timeout=1)
     except sqlite3.Error:
         return False
     try:
