@@ -281,6 +281,7 @@ class Syncer:
         self._user_agent = protocol.user_agent(__version__, settings.kiosk_id)
         self._recovered = False
         self.connected: bool | None = None
+        self.token_refused: int | None = None  # the probe's 401/403
         self._probe_failures = 0
         self._probe_again_at = 0.0
         self._server_hold_until = 0.0  # Retry-After applies to the whole server
@@ -367,7 +368,12 @@ class Syncer:
 
     # -- probe --------------------------------------------------------------------------
     def probe(self) -> bool:
-        """Is a v1 back-office answering (not a captive portal, proxy or wrong URL)?"""
+        """Is a v1 back-office answering (not a captive portal, proxy or wrong URL)?
+
+        A back-office that refuses the token still answers with ``"protocol": 1``:
+        that counts as connected, and ``token_refused`` says so.
+        """
+        self.token_refused = None
         try:
             response = self._request("GET", protocol.HEALTH_PATH)
         except _Transient as e:
@@ -375,6 +381,11 @@ class Syncer:
             ok = False
         else:
             ok = protocol.is_backoffice_health(response.status, response.body)
+            if not ok and response.status in (401, 403):
+                data = protocol.parse_json_object(response.body) or {}
+                if data.get("protocol") == protocol.PROTOCOL_VERSION:
+                    self.token_refused = response.status
+                    ok = True
             if not ok:
                 log.info("health probe: HTTP %s is not a back-office answer", response.status)
         regained = ok and self.connected is False
@@ -411,17 +422,24 @@ class Syncer:
                 log.info("%d item(s) interrupted mid-send are queued again", recovered)
             self._recovered = True
         report.connected = self.probe()
-        paused = self.outbox.paused()
-        if paused or not self._token:
-            if not self._token:
-                log.warning("no device token is set: nothing is sent")
-                report.auth_failed = True
+        if not self._token:
+            log.warning("no device token is set: nothing is sent")
+            report.auth_failed = True
+            self._counts_into(report)
+            return report
+        if self.token_refused is not None:
+            self._pause_for_auth(self.token_refused)
+        if self.outbox.paused():
             self._counts_into(report)
             return report
         if report.connected and self._now() >= self._server_hold_until:
             self._send_due(report)
         self._counts_into(report)
         return report
+
+    def _pause_for_auth(self, status: int) -> None:
+        self.outbox.set_paused(f"{AUTH_PAUSE_PREFIX} (HTTP {status})")
+        log.warning("the back-office refused the device token (HTTP %s): queue paused", status)
 
     def _send_due(self, report: SyncReport) -> None:
         now = self._now()

@@ -38,15 +38,20 @@ import random
 import socket
 import threading
 import time
+import uuid
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from kiosk import protocol
+from kiosk.submission import AttachmentBlob, Submission, new_local_reference
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "procedures" / "examples"
 
 KINDS = ("health", "head", "attachment", "submission", "status", "other")
 
@@ -214,7 +219,8 @@ class FaultServer:
         self.max_body_bytes = max_body_bytes
         self.submissions: dict[str, Stored] = {}
         self.attachments: dict[str, bytes] = {}
-        self.requests: list[Recorded] = []
+        self.requests: list[Recorded] = []  # answered (or dropped), in order
+        self.arrived: list[tuple[str, str, str]] = []  # (kind, method, path) on arrival
         self.errors: list[str] = []
         self._rng = random.Random(seed)
         self._script: dict[str, deque[str]] = defaultdict(deque)
@@ -279,6 +285,11 @@ class FaultServer:
                 if (kind is None or r.kind == kind) and (method is None or r.method == method)
             ]
 
+    @property
+    def stored_count(self) -> int:
+        """Submissions stored, counting every store: more than held means a duplicate."""
+        return self._counter
+
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
         with self._cond:
             return self._cond.wait_for(predicate, timeout)
@@ -309,6 +320,8 @@ class FaultServer:
         kind = self._kind(method, path)
         with self._cond:
             fault = self._pick_fault(kind)
+            self.arrived.append((kind, method, path))
+            self._cond.notify_all()
         if fault == "slow":
             self._stopping.wait(self.slow_s)
         with self._cond:
@@ -345,7 +358,8 @@ class FaultServer:
             status = 429 if fault == "429" else 503
             return _json(status, {"error": "busy"}, **self._retry_after_headers(fault))
         if fault in ("401", "403"):
-            return _json(int(fault), {"error": "token refused"})
+            # Like the reference receiver: "protocol": 1 tells it from a portal's page.
+            return _json(int(fault), {"error": "token refused", "protocol": 1})
         if fault in ("409", "413", "400"):
             return _json(int(fault), {"error": {"409": "conflict"}.get(fault, "refused")})
         if fault == "422_invalid":
@@ -362,7 +376,7 @@ class FaultServer:
             return _json(422, {"error": "missing_attachments", "missing": wanted})
 
         if headers.get("Authorization") != f"Bearer {self.token}":
-            return _json(401, {"error": "unauthorized"})
+            return _json(401, {"error": "unauthorized", "protocol": 1})
         reply = self._protocol(kind, method, path, headers, body)
         stored = reply.status in (200, 201) and kind in ("attachment", "submission")
         if stored and fault in ("500_after", "drop_after", "garbage_after"):
@@ -470,3 +484,71 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, step: float
             return False
         event.wait(step)
     return True
+
+
+# -- submissions for the tests ---------------------------------------------------------
+
+
+def make_submission(
+    n_attachments: int = 0, *, attachment_size: int = 64, procedure_id: str = "etre-rappele"
+) -> Submission:
+    """A frozen submission built directly (cheap, for volume tests)."""
+    sub_id = str(uuid.uuid4())
+    blobs = []
+    for i in range(n_attachments):
+        data = f"EXEMPLE {sub_id} {i} ".encode() * (attachment_size // 40 + 1)
+        data = data[:attachment_size]
+        blobs.append(
+            AttachmentBlob(
+                field=f"piece_{i}",
+                sha256=hashlib.sha256(data).hexdigest(),
+                size=len(data),
+                media_type="application/pdf",
+                filename=f"exemple-{i}.pdf",
+                data=data,
+            )
+        )
+    document = {
+        "protocol": protocol.PROTOCOL_VERSION,
+        "id": sub_id,
+        "procedure": {"id": procedure_id, "version": "2026.11"},
+        "created_at": "2026-11-29T10:15:02+01:00",
+        "kiosk": {"id": "test-kiosk", "app_version": "0.1.0"},
+        "locale": "fr",
+        "mode": "self_service",
+        "mediator": None,
+        "answers": {"nom": "Exemple", "prenoms": "Camille"},
+        "attachments": [
+            {
+                "field": b.field,
+                "sha256": b.sha256,
+                "size": b.size,
+                "media_type": b.media_type,
+                "filename": b.filename,
+            }
+            for b in blobs
+        ],
+        "consent": None,
+    }
+    return Submission(
+        id=sub_id,
+        local_reference=new_local_reference(),
+        procedure_id=procedure_id,
+        procedure_version="2026.11",
+        created_at=document["created_at"],
+        mode="self_service",
+        body=protocol.canonical_json(document),
+        attachments=tuple(blobs),
+    )
+
+
+def example_submission(name: str) -> Submission:
+    """A submission from a shipped example, through the same session as the screens."""
+    from kiosk.answers_file import play, read_answers_file
+    from kiosk.procedure import find_procedure
+    from kiosk.session import Session
+
+    answers = read_answers_file(EXAMPLES / f"{name}.json")
+    result = play(Session(find_procedure(name.split("--")[0])), answers).result
+    assert isinstance(result, Submission), name
+    return result
