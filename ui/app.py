@@ -1,0 +1,120 @@
+"""Building and starting the kiosk application."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from kiosk.config import Settings, SettingsError, load_settings
+from kiosk.keystore import KeyStoreError
+from kiosk.outbox import Outbox, OutboxError
+from kiosk.procedure import load_all
+from kiosk.session import KioskIdentity
+from kiosk.submission import Submission
+from ui import theme
+from ui.mainwindow import MainWindow, SubmitFailed
+
+log = logging.getLogger(__name__)
+
+
+class OutboxSink:
+    """Puts finalized submissions in the outbox, opened once for the screens' thread.
+
+    When the outbox cannot be opened (no keyring, a full or read-only disk),
+    the kiosk still starts: training works, the mediator sees why requests
+    cannot be stored, and a person who finishes keeps their answers.
+    """
+
+    def __init__(self, data_dir: Path, settings: Settings) -> None:
+        self.data_dir = data_dir
+        self.settings = settings
+        self.outbox: Outbox | None = None
+        self.problem: str | None = None
+        self._open()
+
+    def _open(self) -> None:
+        try:
+            self.outbox = Outbox.open(self.data_dir, self.settings)
+            self.problem = None
+        except (OutboxError, KeyStoreError) as e:
+            log.error("outbox unavailable: %s", e)
+            self.outbox = None
+            self.problem = str(e)
+
+    def __call__(self, submission: Submission) -> None:
+        if self.outbox is None:
+            self._open()
+        if self.outbox is None:
+            raise SubmitFailed(self.problem or "outbox unavailable")
+        try:
+            self.outbox.enqueue(submission)
+        except OutboxError as e:
+            log.error("could not queue %s: %s", submission.id, e)
+            raise SubmitFailed(str(e)) from e
+
+    def waiting(self) -> int | None:
+        if self.outbox is None:
+            return None
+        try:
+            return self.outbox.counts().get("queued", 0)
+        except OutboxError:
+            log.exception("outbox count failed")
+            return None
+
+    def close(self) -> None:
+        if self.outbox is not None:
+            self.outbox.close()
+            self.outbox = None
+
+
+def ensure_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv or [sys.argv[0]])
+    app.setApplicationName("kiosk")
+    app.setOrganizationName("kiosk")
+    theme.load_fonts()
+    return app
+
+
+def create_main_window(data_dir: Path, *, kiosk_mode: bool = False) -> MainWindow:
+    """The main window on this data directory (not shown, no event loop started)."""
+    ensure_application()
+    data_dir = Path(data_dir)
+    try:
+        settings = load_settings(data_dir)
+    except SettingsError as e:
+        log.error("settings refused, using defaults: %s", e)
+        settings = Settings()
+    procedures, problems = load_all()
+    for problem in problems:
+        log.error("procedure not offered: %s", problem)
+    sink = OutboxSink(data_dir, settings)
+    window = MainWindow(
+        procedures,
+        submit=sink,
+        kiosk=KioskIdentity(kiosk_id=settings.kiosk_id),
+        kiosk_mode=kiosk_mode,
+    )
+    window.sink = sink
+    window.settings = settings
+    window.data_dir = data_dir
+    window.destroyed.connect(sink.close)
+    window.update_status(connected=None, waiting=sink.waiting(), problem=sink.problem)
+    return window
+
+
+def run(data_dir: Path, *, kiosk_mode: bool = False) -> int:
+    app = ensure_application(sys.argv[:1])
+    window = create_main_window(data_dir, kiosk_mode=kiosk_mode)
+    if kiosk_mode:
+        window.showFullScreen()
+    else:
+        window.resize(1280, 800)
+        window.show()
+    code = app.exec()
+    window.sink.close()
+    return code

@@ -1,0 +1,62 @@
+"""The ``kiosk`` command: the screens' commands, then everything else.
+
+``kiosk`` and ``kiosk run`` start the app; ``kiosk demo`` starts it with a
+back-office on loopback. Every other command (procedures, queue, sync,
+config…) belongs to the Qt-free core in ``kiosk.cli``, which never imports
+the screens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from kiosk import cli as core_cli
+
+UI_COMMANDS = {"run"}
+
+
+def _first_command(argv: Sequence[str]) -> str | None:
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg == "--data-dir":
+            skip = True
+            continue
+        if arg.startswith("-"):
+            continue
+        return arg
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = _first_command(args)
+    if command is not None and command not in UI_COMMANDS:
+        return core_cli.main(args)
+    if any(a in ("-h", "--help", "--version") for a in args) and command is None:
+        return core_cli.main(args)
+    parser = argparse.ArgumentParser(prog="kiosk", description="Start the kiosk.")
+    parser.add_argument("--data-dir", metavar="DIR")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="start the kiosk (the default)")
+    run.add_argument("--kiosk-mode", action="store_true", help="full screen; leaving needs the PIN")
+    ns = parser.parse_args(args)
+    logging.basicConfig(
+        level=logging.DEBUG if ns.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from kiosk.config import resolve_data_dir
+
+    data_dir = resolve_data_dir(ns.data_dir)
+    try:
+        from ui.app import run as run_app
+    except ImportError as e:
+        print(f"The kiosk's screens cannot start: {e}.", file=sys.stderr)
+        return 1
+    return run_app(data_dir, kiosk_mode=getattr(ns, "kiosk_mode", False))

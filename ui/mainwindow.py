@@ -1,0 +1,534 @@
+"""The main window: the chrome every screen shares, and the flow between screens.
+
+The window owns the person's ``Session`` and is the only place that calls
+it: screens report gestures with signals, the window passes them to the
+session and renders what the session says next.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.i18n import LOCALES
+from kiosk.procedure import CATEGORIES, Procedure
+from kiosk.session import FinalizeRefused, KioskIdentity, Mode, Session
+from kiosk.submission import Submission, TrainingSubmission
+from ui import theme
+from ui.flowlayout import FlowLayout
+from ui.i18n import LANGUAGE_NAMES, Translations, layout_direction, tr
+from ui.pictures import icon
+from ui.screens import (
+    CategoryScreen,
+    ConfirmationScreen,
+    HomeScreen,
+    Page,
+    PrepareScreen,
+    ProceduresScreen,
+    ReviewScreen,
+    StepScreen,
+    label,
+    size_pictures,
+)
+
+log = logging.getLogger(__name__)
+
+Submit = Callable[[Submission], None]
+
+
+class View(StrEnum):
+    HOME = "home"
+    CATEGORIES = "categories"
+    PROCEDURES = "procedures"
+    PREPARE = "prepare"
+    STEP = "step"
+    REVIEW = "review"
+    CONFIRMATION = "confirmation"
+
+
+class SubmitFailed(Exception):
+    """The submission could not be stored; the person's answers are kept."""
+
+
+class MainWindow(QMainWindow):
+    #: "J'ai besoin d'aide" in an assisted session: the mediator console listens.
+    help_requested = Signal(str)
+    #: everything of the last person is gone (end, timeout, error).
+    session_wiped = Signal()
+    #: a finalized submission went into the outbox (the sync worker wakes).
+    submitted = Signal(str)
+
+    def __init__(
+        self,
+        procedures: Sequence[Procedure],
+        *,
+        submit: Submit | None = None,
+        kiosk: KioskIdentity | None = None,
+        kiosk_mode: bool = False,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("main-window")
+        self.procedures = {p.id: p for p in procedures}
+        self._submit = submit
+        self.kiosk = kiosk or KioskIdentity()
+        self.kiosk_mode = kiosk_mode
+        self.translations = Translations()
+        self.locale = "fr"
+        self.scale_index = 0
+        self.theme = theme.DEFAULT
+        self.training = False
+        self.mediator_id: str | None = None
+        self.session: Session | None = None
+        self.category: str | None = None
+        self.procedure: Procedure | None = None
+        self.result: Submission | TrainingSubmission | None = None
+        self.saved = True  # the shown result is safe in the outbox
+        self.view = View.HOME
+        self._history: list[View] = []
+        self._build()
+        self.apply_style()
+        self.go_home()
+
+    # -- construction -----------------------------------------------------------
+    def _build(self) -> None:
+        central = QWidget()
+        central.setObjectName("screen")
+        root = QVBoxLayout(central)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+
+        self.banner = QFrame()
+        self.banner.setProperty("role", "banner")
+        self.banner.setObjectName("training-banner")
+        banner_row = QHBoxLayout(self.banner)
+        self.banner_label = QLabel()
+        self.banner_label.setWordWrap(True)
+        banner_row.addWidget(self.banner_label)
+        root.addWidget(self.banner)
+
+        top = QFrame()
+        top.setProperty("role", "topbar")
+        top_flow = FlowLayout(top, spacing=12)
+        top_flow.setContentsMargins(16, 10, 16, 10)
+        self.listen_button = self._nav_button("nav:listen", "ecouter")
+        self.size_button = self._nav_button("nav:text-size", "taille")
+        self.language_button = self._nav_button("nav:language", "langue")
+        self.help_button = self._nav_button("nav:help", "besoin-aide")
+        for b in (self.help_button, self.listen_button, self.size_button, self.language_button):
+            top_flow.addWidget(b)
+        root.addWidget(top)
+
+        self.progress_row = QWidget()
+        progress = QHBoxLayout(self.progress_row)
+        progress.setContentsMargins(48, 10, 48, 0)
+        progress.setSpacing(24)
+        self.progress_label = label("", "muted", "progress:label")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("progress:bar")
+        self.progress_bar.setTextVisible(False)
+        self.progress_label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        self.progress_label.setWordWrap(False)
+        progress.addWidget(self.progress_label)
+        progress.addWidget(self.progress_bar, 1)
+        root.addWidget(self.progress_row)
+
+        self.stack = QStackedWidget()
+        self.home = HomeScreen()
+        self.categories = CategoryScreen()
+        self.procedure_list = ProceduresScreen()
+        self.prepare = PrepareScreen()
+        self.step = StepScreen()
+        self.review = ReviewScreen()
+        self.confirmation = ConfirmationScreen()
+        self.pages: dict[View, Page] = {
+            View.HOME: self.home,
+            View.CATEGORIES: self.categories,
+            View.PROCEDURES: self.procedure_list,
+            View.PREPARE: self.prepare,
+            View.STEP: self.step,
+            View.REVIEW: self.review,
+            View.CONFIRMATION: self.confirmation,
+        }
+        for page in self.pages.values():
+            self.stack.addWidget(page)
+        root.addWidget(self.stack, 1)
+
+        bottom = QFrame()
+        bottom.setProperty("role", "bottombar")
+        row = QHBoxLayout(bottom)
+        row.setContentsMargins(24, 12, 24, 12)
+        self.back_button = self._nav_button("nav:back", "retour")
+        self.next_button = self._nav_button("nav:next", "continuer", primary=True)
+        self.next_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        row.addWidget(self.back_button)
+        row.addStretch(1)
+        row.addWidget(self.next_button)
+        root.addWidget(bottom)
+
+        self.status_label = label("", "muted", "status:line")
+        self.status_label.setContentsMargins(24, 4, 24, 8)
+        root.addWidget(self.status_label)
+
+        self.setCentralWidget(central)
+
+        self.home.start.connect(lambda: self.open_categories(training=False))
+        self.home.training.connect(lambda: self.open_categories(training=True))
+        self.categories.chosen.connect(self.open_category)
+        self.procedure_list.chosen.connect(self.open_procedure)
+        self.step.answered.connect(self.on_answered)
+        self.step.picked.connect(lambda: self.next_button.setFocus(Qt.FocusReason.OtherFocusReason))
+        self.review.edit.connect(self.on_edit)
+        self.back_button.clicked.connect(self.go_back)
+        self.next_button.clicked.connect(self.go_next)
+        self.size_button.clicked.connect(self.cycle_text_size)
+        self.language_button.clicked.connect(self.cycle_language)
+        self.help_button.clicked.connect(self.ask_for_help)
+        self.confirmation.print_receipt.connect(self.print_receipt)
+        self._enter = _EnterContinues(self)
+        self.installEventFilter(self._enter)
+
+    def _nav_button(self, name: str, picture: str, *, primary: bool = False) -> QPushButton:
+        button = QPushButton()
+        button.setObjectName(name)
+        button.setIcon(icon(picture))
+        if primary:
+            button.setProperty("role", "primary")
+        button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        return button
+
+    # -- look -------------------------------------------------------------------
+    @property
+    def scale(self) -> float:
+        return theme.SCALES[self.scale_index]
+
+    def apply_style(self) -> None:
+        self.setStyleSheet(theme.stylesheet(self.theme, self.scale))
+        self._size_icons()
+
+    def _size_icons(self) -> None:
+        size = round(theme.BODY_PX * self.scale * 1.4)
+        for button in self.findChildren(QPushButton):
+            button.setIconSize(QSize(size, size))
+        size_pictures(self, round(theme.BODY_PX * min(self.scale, 1.5) * 3.2))
+
+    def set_theme(self, name: str) -> None:
+        self.theme = theme.THEMES[name]
+        self.apply_style()
+
+    def cycle_text_size(self) -> None:
+        self.scale_index = (self.scale_index + 1) % len(theme.SCALES)
+        self.apply_style()
+        self.refresh()
+
+    def cycle_language(self) -> None:
+        available = [loc for loc in LOCALES if loc in LANGUAGE_NAMES]
+        self.set_locale(available[(available.index(self.locale) + 1) % len(available)])
+
+    def set_locale(self, locale: str) -> None:
+        self.locale = locale
+        self.translations.switch(locale)
+        self.setLayoutDirection(layout_direction(locale))
+        if self.session is not None:
+            self.session.set_locale(locale)
+        self.refresh()
+
+    # -- flow -------------------------------------------------------------------
+    def show_view(self, view: View, *, remember: bool = True) -> None:
+        if remember and self.view != view and view not in (View.STEP, View.REVIEW):
+            self._history.append(self.view)
+        self.view = view
+        self.refresh()
+        self.stack.setCurrentWidget(self.pages[view])
+        self.pages[view].focus_first()
+
+    def go_home(self) -> None:
+        self.wipe()
+        self._history = []
+        self.view = View.HOME
+        self.refresh()
+        self.stack.setCurrentWidget(self.home)
+        self.home.focus_first()
+
+    def open_categories(self, *, training: bool) -> None:
+        self.training = training
+        self.show_view(View.CATEGORIES)
+
+    def open_category(self, category: str) -> None:
+        self.category = category
+        self.show_view(View.PROCEDURES)
+
+    def open_procedure(self, procedure_id: str) -> None:
+        self.procedure = self.procedures[procedure_id]
+        self.show_view(View.PREPARE)
+
+    def start_session(self) -> None:
+        assert self.procedure is not None
+        if self.training:
+            mode, mediator = Mode.TRAINING, None
+        elif self.mediator_id:
+            mode, mediator = Mode.ASSISTED, self.mediator_id
+        else:
+            mode, mediator = Mode.SELF_SERVICE, None
+        self.session = Session(
+            self.procedure, locale=self.locale, mode=mode, mediator_id=mediator, kiosk=self.kiosk
+        )
+        self.result = None
+        self._show_session()
+
+    def _show_session(self) -> None:
+        assert self.session is not None
+        kind = self.session.current_step.kind
+        view = {"review": View.REVIEW, "confirmation": View.CONFIRMATION}.get(kind, View.STEP)
+        self.show_view(view, remember=False)
+
+    def go_next(self) -> None:
+        if self.view == View.PREPARE:
+            self.start_session()
+            return
+        if self.view == View.CONFIRMATION:
+            if not self.saved and isinstance(self.result, Submission):
+                self._store(self.result)
+                self.refresh()
+                return
+            self.go_home()
+            return
+        session = self.session
+        if session is None:
+            return
+        if session.current_step.kind == "declaration":
+            self._finalize(session)
+            return
+        if session.next():
+            self._show_session()
+        else:
+            self.step.show_errors(session)
+
+    def _finalize(self, session: Session) -> None:
+        try:
+            result = session.finalize()
+        except FinalizeRefused:
+            self._show_session()
+            self.step.show_errors(session)
+            return
+        self.result = result
+        self.saved = True
+        if isinstance(result, Submission):
+            self._store(result)
+        self._show_session()
+
+    def _store(self, submission: Submission) -> None:
+        """Put the frozen submission in the outbox; on failure keep it to try again."""
+        try:
+            if self._submit is None:
+                raise SubmitFailed("no outbox")
+            self._submit(submission)
+        except SubmitFailed as e:
+            log.error("submission %s not stored: %s", submission.id, e)
+            self.saved = False
+            return
+        self.saved = True
+        self.submitted.emit(submission.id)
+
+    def go_back(self) -> None:
+        if self.view in (View.STEP, View.REVIEW) and self.session is not None:
+            if self.session.back():
+                self._show_session()
+                return
+            # Before the first question: back to "what to prepare", answers dropped.
+            self.wipe(keep_choice=True)
+            self.view = View.PREPARE
+            self.refresh()
+            self.stack.setCurrentWidget(self.prepare)
+            self.prepare.focus_first()
+            return
+        if self._history:
+            self.view = self._history.pop()
+            self.refresh()
+            self.stack.setCurrentWidget(self.pages[self.view])
+            self.pages[self.view].focus_first()
+
+    def on_answered(self, field_id: str, raw: object) -> None:
+        if self.session is not None and not self.session.finished:
+            self.session.answer(field_id, raw)
+
+    def on_edit(self, field_id: str) -> None:
+        if self.session is not None:
+            self.session.edit(field_id)
+            self._show_session()
+
+    # -- help -------------------------------------------------------------------
+    def ask_for_help(self) -> None:
+        if self.mediator_id:
+            self.help_requested.emit(self.procedure.id if self.procedure else "")
+            self.show_message(tr("Un médiateur a été appelé. Il arrive."))
+            return
+        self.show_message(
+            tr(
+                "Pour parler à quelqu'un, appelez le 34 00 (l'ANTS). "
+                "Vous pouvez aussi demander à être rappelé : "
+                "touchez « Faire une démarche », puis « Être aidé »."
+            )
+        )
+
+    def show_message(self, text: str) -> None:
+        self.status_label.setText(text)
+        self.status_label.setVisible(bool(text))
+
+    def update_status(
+        self, *, connected: bool | None, waiting: int | None, problem: str | None = None
+    ) -> None:
+        """The line at the bottom: can requests be stored and sent, how many wait."""
+        if problem:
+            text = tr("Cette borne ne peut pas enregistrer de demande pour le moment.") + " "
+            text += tr("Un médiateur peut vous aider.")
+        elif connected is None:
+            text = ""
+        elif connected:
+            text = tr("Connexion au service : oui.")
+        else:
+            text = tr("Connexion au service : non. Les demandes partiront plus tard.")
+        if waiting:
+            text += " " + tr("Demandes en attente d'envoi : {n}.").replace("{n}", str(waiting))
+        self.status_label.setText(text.strip())
+        self.status_label.setVisible(bool(text.strip()))
+
+    def print_receipt(self) -> None:
+        log.info("receipt printing requested")
+
+    # -- privacy ----------------------------------------------------------------
+    def wipe(self, *, keep_choice: bool = False) -> None:
+        """Forget the person: answers, widgets, the result shown."""
+        if self.session is not None:
+            self.session.wipe()
+        self.session = None
+        self.result = None
+        self.step.reset()
+        self.review.reset()
+        self.confirmation.reset()
+        if not keep_choice:
+            self.procedure = None
+            self.category = None
+            self.training = False
+        self.session_wiped.emit()
+
+    # -- rendering --------------------------------------------------------------
+    def refresh(self) -> None:
+        """Render the current view in the current language and size."""
+        self._render()
+        self._size_icons()
+
+    def _render(self) -> None:
+        self._chrome()
+        loc = self.locale
+        if self.view == View.HOME:
+            self.home.render()
+        elif self.view == View.CATEGORIES:
+            present = [
+                c for c in CATEGORIES if any(p.category == c for p in self.procedures.values())
+            ]
+            self.categories.render(present, loc, self.training)
+        elif self.view == View.PROCEDURES and self.category:
+            procs = [p for p in self.procedures.values() if p.category == self.category]
+            self.procedure_list.render(self.category, procs, loc)
+        elif self.view == View.PREPARE and self.procedure:
+            self.prepare.render(self.procedure, loc)
+        elif self.view == View.STEP and self.session:
+            self.step.render(self.session)
+        elif self.view == View.REVIEW and self.session:
+            self.review.render(self.session)
+        elif self.view == View.CONFIRMATION and self.session and self.result:
+            self.confirmation.render(self.session, self.result, saved=self.saved)
+
+    def _chrome(self) -> None:
+        self.listen_button.setText(tr("Écouter"))
+        self.size_button.setText(
+            tr("Taille du texte : {n} %").replace("{n}", str(round(self.scale * 100)))
+        )
+        others = [
+            LANGUAGE_NAMES[loc] for loc in LOCALES if loc != self.locale and loc in LANGUAGE_NAMES
+        ]
+        self.language_button.setText(" / ".join(others))
+        self.help_button.setText(tr("J'ai besoin d'aide"))
+        self.back_button.setText(tr("Retour"))
+        for b in (self.listen_button, self.size_button, self.language_button, self.help_button,
+                  self.back_button):  # fmt: skip
+            b.setAccessibleName(b.text())
+        self.banner.setVisible(self.training)
+        self.banner_label.setText(tr("Entraînement — rien n'est envoyé"))
+        self.back_button.setVisible(self.view != View.HOME and not self._is_confirmation())
+        next_text = self._next_text()
+        self.next_button.setVisible(next_text is not None)
+        self.next_button.setText(next_text or "")
+        self.next_button.setAccessibleName(next_text or "")
+        in_session = self.session is not None and self.view in (View.STEP, View.REVIEW)
+        self.progress_row.setVisible(in_session)
+        if in_session and self.session is not None:
+            i, n = self.session.progress
+            self.progress_label.setText(
+                tr("Étape {i} sur {n}").replace("{i}", str(i)).replace("{n}", str(n))
+            )
+            self.progress_bar.setRange(0, n)
+            self.progress_bar.setValue(i)
+            self.progress_bar.setAccessibleName(self.progress_label.text())
+        self.setWindowTitle(tr("Borne de démarches"))
+
+    def _is_confirmation(self) -> bool:
+        return self.view == View.CONFIRMATION
+
+    def _next_text(self) -> str | None:
+        if self.view in (View.HOME, View.CATEGORIES, View.PROCEDURES):
+            return None
+        if self.view == View.PREPARE:
+            return tr("Commencer")
+        if self.view == View.CONFIRMATION:
+            return tr("Terminer") if self.saved else tr("Réessayer")
+        if self.session is not None:
+            step = self.session.current_step
+            if step.stop:
+                return None
+            if step.kind == "declaration":
+                return tr("M'entraîner : envoyer") if self.training else tr("Envoyer ma demande")
+        return tr("Continuer")
+
+
+class _EnterContinues(QObject):
+    """Enter continues, wherever the focus is, except in a multi-line text
+    (where Enter starts a new line) and on a button (which Enter presses)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return False
+        focus = self.window.focusWidget()
+        if isinstance(focus, QPlainTextEdit):
+            return False
+        if isinstance(focus, QPushButton) and focus is not self.window.next_button:
+            if focus.isVisible() and focus.isEnabled():
+                focus.click()
+            return True
+        if self.window.next_button.isVisible():
+            self.window.next_button.click()
+            return True
+        return False

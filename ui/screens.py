@@ -1,0 +1,433 @@
+"""The screens. Each renders what the main window gives it and reports the
+person's gestures with signals; none decides anything about answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.i18n import Text, pick
+from kiosk.procedure import CATEGORIES, Procedure
+from kiosk.session import Session
+from kiosk.submission import Submission, TrainingSubmission
+from ui.fieldwidgets import FieldWidget, make_field_widget
+from ui.i18n import tr
+from ui.pictures import icon
+
+
+def label(text: str, role: str | None = None, name: str | None = None) -> QLabel:
+    widget = QLabel(text)
+    widget.setWordWrap(True)
+    widget.setTextFormat(Qt.TextFormat.PlainText)
+    widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    if role:
+        widget.setProperty("role", role)
+    if name:
+        widget.setObjectName(name)
+    return widget
+
+
+def tile(text: str, name: str, picture: str | None = None) -> QPushButton:
+    """A large button: a pictogram, a title in bold, and a line of explanation.
+
+    QPushButton cannot wrap its text, so the texts are labels inside it; the
+    button takes its height from them (through its layout) at every size.
+    """
+    title, _, detail = text.partition("\n")
+    button = QPushButton()
+    button.setObjectName(name)
+    button.setProperty("role", "tile")
+    button.setAccessibleName(title)
+    if detail:
+        button.setAccessibleDescription(detail)
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    row = QHBoxLayout(button)
+    row.setContentsMargins(20, 14, 20, 14)
+    row.setSpacing(20)
+    if picture:
+        picture_label = QLabel()
+        picture_label.setObjectName("tile:picture")
+        picture_label.setProperty("picture", picture)
+        picture_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        row.addWidget(picture_label, 0, Qt.AlignmentFlag.AlignVCenter)
+    texts = QVBoxLayout()
+    texts.setSpacing(4)
+    for part, role in ((title, "subheading"), (detail, None)):
+        if part:
+            lab = label(part, role)
+            lab.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            texts.addWidget(lab)
+    row.addLayout(texts, 1)
+    return button
+
+
+def size_pictures(root: QWidget, px: int) -> None:
+    """Give every tile its pictogram at a size that follows the text size."""
+    for picture_label in root.findChildren(QLabel, "tile:picture"):
+        picture_label.setPixmap(icon(str(picture_label.property("picture"))).pixmap(px, px))
+        picture_label.setFixedSize(px, px)
+
+
+class Page(QWidget):
+    """A screen with a vertical scroll area; never a horizontal one."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName("screen")
+        self.setProperty("page", name)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer.addWidget(self.scroll)
+        self.content: QWidget | None = None
+        self.body = QVBoxLayout()
+        self.reset()
+
+    def reset(self) -> None:
+        # takeWidget() hands the old content back instead of deleting it at
+        # once: a signal from one of its buttons may still be on the stack.
+        old = self.scroll.takeWidget()
+        self.content = QWidget()
+        self.body = QVBoxLayout(self.content)
+        self.body.setContentsMargins(48, 32, 48, 32)
+        self.body.setSpacing(20)
+        self.scroll.setWidget(self.content)
+        if old is not None:
+            old.deleteLater()
+
+    def finish(self) -> None:
+        self.body.addStretch(1)
+
+    def spoken_text(self) -> str:
+        """What "Écouter" reads on this screen."""
+        if self.content is None:
+            return ""
+        parts = [
+            w.text()
+            for w in self.content.findChildren(QLabel)
+            if w.property("role") in ("heading", "subheading", "error", None)
+            and w.isVisibleTo(self)
+        ]
+        return "\n".join(p for p in parts if p)
+
+    def focus_first(self) -> None:
+        if self.content is None:
+            return
+        for w in self.content.findChildren(QWidget):
+            if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(self):
+                w.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+
+
+class HomeScreen(Page):
+    start = Signal()
+    training = Signal()
+
+    def __init__(self) -> None:
+        super().__init__("home")
+
+    def render(self) -> None:
+        self.reset()
+        self.body.addWidget(label(tr("Bonjour"), "heading"))
+        self.body.addWidget(
+            label(
+                tr(
+                    "Cette borne vous aide à faire une démarche. "
+                    "Touchez un grand bouton pour commencer. "
+                    "Vous pouvez aussi demander de l'aide à tout moment."
+                )
+            )
+        )
+        start = tile(
+            tr("Faire une démarche") + "\n" + tr("Permis, carte grise, carte d'identité"),
+            "home:start",
+            "demarche",
+        )
+        practise = tile(
+            tr("M'entraîner") + "\n" + tr("Essayer une démarche. Rien n'est envoyé."),
+            "home:training",
+            "entrainement",
+        )
+        for button in (start, practise):
+            self.body.addWidget(button)
+        start.clicked.connect(self.start)
+        practise.clicked.connect(self.training)
+        self.finish()
+
+
+class CategoryScreen(Page):
+    chosen = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__("categories")
+
+    def render(self, categories: Sequence[str], locale: str, training: bool) -> None:
+        self.reset()
+        heading = tr("Quelle démarche voulez-vous essayer ?") if training else None
+        self.body.addWidget(label(heading or tr("Quelle démarche voulez-vous faire ?"), "heading"))
+        self.body.addWidget(label(tr("Touchez le sujet de votre démarche.")))
+        for category in categories:
+            button = tile(pick(CATEGORIES[category], locale), f"category:{category}", category)
+            button.clicked.connect(lambda _=False, c=category: self.chosen.emit(c))
+            self.body.addWidget(button)
+        self.finish()
+
+
+class ProceduresScreen(Page):
+    chosen = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__("procedures")
+
+    def render(self, category: str, procedures: Sequence[Procedure], locale: str) -> None:
+        self.reset()
+        self.body.addWidget(label(pick(CATEGORIES[category], locale), "heading"))
+        self.body.addWidget(label(tr("Touchez la démarche qui vous concerne.")))
+        for proc in procedures:
+            text = pick(proc.title, locale) + "\n" + pick(proc.summary, locale)
+            button = tile(text, f"procedure:{proc.id}", category)
+            button.clicked.connect(lambda _=False, p=proc.id: self.chosen.emit(p))
+            self.body.addWidget(button)
+        self.finish()
+
+
+def _euros(amount: float, locale: str) -> str:
+    shown = f"{int(amount)}" if float(amount).is_integer() else f"{amount:.2f}"
+    return f"{shown.replace('.', ',')} €" if locale == "fr" else f"€{shown}"
+
+
+class PrepareScreen(Page):
+    def __init__(self) -> None:
+        super().__init__("prepare")
+
+    def render(self, proc: Procedure, locale: str) -> None:
+        self.reset()
+        self.body.addWidget(label(pick(proc.title, locale), "heading"))
+        self.body.addWidget(label(pick(proc.summary, locale)))
+        minutes = proc.duration_minutes
+        self.body.addWidget(
+            label(tr("Cela prend environ {n} minutes.").replace("{n}", str(minutes)), "subheading")
+        )
+        if proc.prepare:
+            self.body.addWidget(label(tr("Préparez :"), "subheading"))
+            card = QFrame()
+            card.setProperty("role", "card")
+            lines = QVBoxLayout(card)
+            for item in proc.prepare:
+                lines.addWidget(label("•  " + pick(item, locale)))
+            self.body.addWidget(card)
+        self.body.addWidget(label(tr("Combien ça coûte ?"), "subheading"))
+        if not proc.fees:
+            self.body.addWidget(label(tr("Cette démarche est gratuite.")))
+        for fee in proc.fees:
+            amount = "" if fee.amount_eur is None else f" : {_euros(fee.amount_eur, locale)}"
+            self.body.addWidget(label(pick(fee.label, locale) + amount))
+            note = pick(fee.note, locale)
+            if not fee.confirmed:
+                note = (note + " " if note else "") + tr("Ce montant est donné à titre indicatif.")
+            if note:
+                self.body.addWidget(label(note, "muted"))
+        self.finish()
+
+
+class StepScreen(Page):
+    """An information, question, documents or declaration step."""
+
+    answered = Signal(str, object)
+    picked = Signal()
+
+    def __init__(self) -> None:
+        super().__init__("step")
+        self.widgets: dict[str, FieldWidget] = {}
+        self.error_labels: dict[str, QLabel] = {}
+        self.summary: QFrame | None = None
+
+    def render(self, session: Session) -> None:
+        self.reset()
+        self.widgets = {}
+        self.error_labels = {}
+        step = session.current_step
+        t = session.t
+        fields = session.visible_fields()
+        heading = label(t(step.heading), "heading", "step:heading")
+        self.body.addWidget(heading)
+        self.summary = QFrame()
+        self.summary.setProperty("role", "error-summary")
+        self.summary.setObjectName("step:error-summary")
+        summary_layout = QVBoxLayout(self.summary)
+        self.summary_title = label("⚠  " + tr("Il y a un problème"), "subheading")
+        summary_layout.addWidget(self.summary_title)
+        self.summary_lines = QVBoxLayout()
+        summary_layout.addLayout(self.summary_lines)
+        self.summary.hide()
+        self.body.addWidget(self.summary)
+        if step.text:
+            self.body.addWidget(label(t(step.text), None, "step:text"))
+        single = len(fields) == 1 and not step.title
+        for f in fields:
+            ftype = session.field_type(f.id)
+            box = QVBoxLayout()
+            box.setSpacing(8)
+            if not single and ftype.widget != "consent":
+                box.addWidget(label(t(f.label), "subheading", f"label:{f.id}"))
+            if f.help:
+                box.addWidget(label(t(f.help), None, f"help:{f.id}"))
+            if f.example:
+                box.addWidget(label(t(f.example), "muted", f"example:{f.id}"))
+            if not f.required and ftype.widget != "consent":
+                box.addWidget(label(tr("Vous pouvez laisser vide."), "muted"))
+            error = label("", "error", f"error:{f.id}")
+            error.hide()
+            box.addWidget(error)
+            widget = make_field_widget(f, ftype, session.locale, tr)
+            widget.set_raw(session.raw(f.id))
+            widget.edited.connect(self.answered)
+            widget.picked.connect(self.picked)
+            box.addWidget(widget)
+            self.body.addLayout(box)
+            self.widgets[f.id] = widget
+            self.error_labels[f.id] = error
+        self.finish()
+        self.show_errors(session, focus=False)
+
+    def show_errors(self, session: Session, *, focus: bool = True) -> None:
+        """The summary at the top, each message at its field, focus on the first."""
+        while self.summary_lines.count():
+            item = self.summary_lines.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        first: tuple[str, str | None] | None = None
+        for field_id, widget in self.widgets.items():
+            message = session.error_text(field_id)
+            error_label = self.error_labels[field_id]
+            error_label.setVisible(bool(message))
+            error = session.errors.get(field_id)
+            widget.set_invalid(bool(message), error.part if error else None)
+            if message:
+                error_label.setText("⚠  " + message)
+                name = session.t(session.procedure.fields[field_id].label)
+                self.summary_lines.addWidget(label(f"{name} — {message}"))
+                if first is None:
+                    first = (field_id, error.part if error else None)
+        if self.summary is not None:
+            self.summary.setVisible(first is not None)
+        if focus and first is not None:
+            widget = self.widgets[first[0]]
+            self.scroll.ensureWidgetVisible(self.error_labels[first[0]])
+            widget.focus_input(first[1])
+
+    def focus_first(self) -> None:
+        if self.widgets:
+            next(iter(self.widgets.values())).focus_input()
+        else:
+            super().focus_first()
+
+
+class ReviewScreen(Page):
+    edit = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__("review")
+
+    def render(self, session: Session) -> None:
+        self.reset()
+        step = session.current_step
+        title: Text = step.title or {"fr": "Vérifiez vos réponses", "en": "Check your answers"}
+        self.body.addWidget(label(session.t(title), "heading", "step:heading"))
+        self.body.addWidget(
+            label(tr("Lisez chaque réponse. Touchez « Modifier » pour changer une réponse."))
+        )
+        for line in session.review_lines():
+            card = QFrame()
+            card.setProperty("role", "card")
+            card.setObjectName(f"review:{line.field.id}")
+            rows = QVBoxLayout(card)
+            rows.addWidget(label(line.label, "muted"))
+            rows.addWidget(label(line.shown, "subheading", f"review:value:{line.field.id}"))
+            button = QPushButton(tr("Modifier"))
+            button.setObjectName(f"review:edit:{line.field.id}")
+            button.setAccessibleName(tr("Modifier") + " : " + line.label)
+            button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+            button.clicked.connect(lambda _=False, f=line.field.id: self.edit.emit(f))
+            rows.addWidget(button)
+            self.body.addWidget(card)
+        self.finish()
+
+
+class ConfirmationScreen(Page):
+    print_receipt = Signal()
+
+    def __init__(self) -> None:
+        super().__init__("confirmation")
+        self.print_button: QPushButton | None = None
+
+    def render(
+        self, session: Session, result: Submission | TrainingSubmission, *, saved: bool = True
+    ) -> None:
+        self.reset()
+        step = session.current_step
+        t = session.t
+        if not saved:
+            self.body.addWidget(
+                label(tr("Votre demande n'est pas encore enregistrée"), "heading", "step:heading")
+            )
+            self.body.addWidget(
+                label(
+                    tr(
+                        "Ce n'est pas de votre faute. Vos réponses sont gardées. "
+                        "Touchez « Réessayer ». Si cela ne marche pas, appelez un médiateur."
+                    ),
+                    "error",
+                )
+            )
+            self.finish()
+            return
+        self.body.addWidget(label(t(step.title), "heading", "step:heading"))
+        if isinstance(result, TrainingSubmission):
+            self.body.addWidget(
+                label(tr("C'était un entraînement. Rien n'a été envoyé."), "subheading")
+            )
+        self.body.addWidget(label(tr("Gardez ce numéro. Il sert à suivre votre demande :")))
+        ref = label(result.local_reference, "reference", "confirmation:reference")
+        ref.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        ref.setAccessibleName(tr("Votre numéro") + " " + " ".join(result.local_reference))
+        self.body.addWidget(ref)
+        self.body.addWidget(label(t(step.text)))
+        if step.next_steps:
+            self.body.addWidget(label(tr("Et maintenant ?"), "subheading"))
+            for item in step.next_steps:
+                for line in t(item).split("\n"):
+                    if line.strip():
+                        self.body.addWidget(label("•  " + line.strip()))
+        if step.delay:
+            self.body.addWidget(label(tr("Combien de temps ?"), "subheading"))
+            self.body.addWidget(label(t(step.delay)))
+        if step.contact:
+            self.body.addWidget(label(tr("Une question ?"), "subheading"))
+            self.body.addWidget(label(t(step.contact)))
+        self.print_button = QPushButton(tr("Imprimer le reçu"))
+        self.print_button.setObjectName("confirmation:print")
+        self.print_button.setIcon(icon("imprimer"))
+        self.print_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        self.print_button.clicked.connect(self.print_receipt)
+        self.body.addWidget(self.print_button)
+        self.finish()
+
+
+def describe(widget: Any) -> str:
+    return f"{type(widget).__name__}({widget.objectName()!r})"
