@@ -9,9 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import signal
 import sys
+import time
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from kiosk import __version__
 from kiosk.answers_file import AnswersFileError, play, read_answers_file
@@ -40,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"kiosk {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log details to standard error")
+    p.add_argument(
+        "--data-dir", metavar="DIR",
+        help="the kiosk's data folder (default: KIOSK_DATA_DIR, else the user data folder)",
+    )  # fmt: skip
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     procs = sub.add_parser("procedures", help="list, check and try procedure files")
@@ -62,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
         "--procedures", type=Path, action="append", metavar="PATH",
         help="where to find the procedure (default: the shipped ones)",
     )  # fmt: skip
+    _queue_parsers(sub)
     return p
 
 
@@ -163,6 +173,474 @@ def _procedures_try(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- queue, sync, device token, settings ---------------------------------------------------
+# The heavy modules (outbox, syncer, requests, cryptography) load only for these commands.
+
+EXIT_QUEUED = 3
+EXIT_AUTH = 4
+EXIT_NEEDS_PERSON = 5
+
+
+class QueueCommandError(Exception):
+    """A clear sentence for the operator, and the exit code that goes with it."""
+
+    def __init__(self, message: str, code: int = EXIT_INVALID) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _queue_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    queue = sub.add_parser("queue", help="the requests waiting to be sent (the outbox)")
+    qsub = queue.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    add = qsub.add_parser("add", help="queue a request from an answers file")
+    add.add_argument("--procedure", required=True, metavar="ID")
+    add.add_argument("--answers", required=True, type=Path, metavar="FILE")
+    add.add_argument(
+        "--attach", action="append", default=[], metavar="FIELD=PATH", help="an attachment"
+    )
+    add.add_argument("--mode", choices=("self_service", "assisted"), default="self_service")
+    add.add_argument("--mediator", metavar="ID", help="the mediator's id (assisted mode)")
+    add.add_argument("--locale", choices=LOCALES, default="fr")
+    add.add_argument("--json", action="store_true", help="machine-readable output")
+
+    ls = qsub.add_parser("list", help="the queued, sent and refused requests")
+    ls.add_argument("--state", choices=("queued", "sending", "sent", "rejected", "conflict"))
+    ls.add_argument("--json", action="store_true", help="machine-readable output")
+
+    show = qsub.add_parser("show", help="one request: state, attempts, references")
+    show.add_argument("item", metavar="ID", help="the request's id or local reference")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+
+    retry = qsub.add_parser("retry", help="send a request again now (also a refused one)")
+    which = retry.add_mutually_exclusive_group(required=True)
+    which.add_argument("item", nargs="?", metavar="ID", help="the request's id or local reference")
+    which.add_argument(
+        "--all", action="store_true", help="every waiting or refused request; lifts a pause"
+    )
+
+    sync = sub.add_parser("sync", help="send the queued requests to the back-office")
+    how = sync.add_mutually_exclusive_group()
+    how.add_argument("--once", action="store_true", help="one round, then exit")
+    how.add_argument(
+        "--until-idle", action="store_true", help="until nothing is left to send, then exit"
+    )
+    sync.add_argument(
+        "--timeout", type=float, metavar="S", help="with --until-idle: give up after S seconds"
+    )
+    sync.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    token = sub.add_parser("device-token", help="the token this kiosk shows the back-office")
+    tsub = token.add_subparsers(dest="action", metavar="ACTION", required=True)
+    tsub.add_parser("set", help="store the token read from standard input in the keyring")
+
+    config = sub.add_parser("config", help="read or change a setting")
+    csub = config.add_subparsers(dest="action", metavar="ACTION", required=True)
+    get = csub.add_parser("get", help="a setting's value (all settings without KEY)")
+    get.add_argument("key", nargs="?", metavar="KEY")
+    set_ = csub.add_parser("set", help="change a setting (an empty VALUE restores the default)")
+    set_.add_argument("key", metavar="KEY")
+    set_.add_argument("value", metavar="VALUE")
+
+
+def _run_queue_command(args: argparse.Namespace) -> int:
+    from kiosk.config import SettingsError, resolve_data_dir
+    from kiosk.keystore import KeyStoreError
+    from kiosk.outbox import OutboxError
+
+    data_dir = resolve_data_dir(args.data_dir)
+    commands = {
+        ("queue", "add"): _queue_add,
+        ("queue", "list"): _queue_list,
+        ("queue", "show"): _queue_show,
+        ("queue", "retry"): _queue_retry,
+        ("sync", None): _sync,
+        ("device-token", "set"): _device_token_set,
+        ("config", "get"): _config_get,
+        ("config", "set"): _config_set,
+    }
+    command = commands[(args.command, getattr(args, "action", None))]
+    try:
+        return command(args, data_dir)
+    except (SettingsError, KeyStoreError, OutboxError) as e:
+        # Each of these says what is wrong and what to do, without a secret.
+        log.debug("%s", type(e).__name__, exc_info=True)
+        raise QueueCommandError(str(e)) from e
+
+
+def _open_outbox(data_dir: Path) -> Any:
+    from kiosk.config import load_settings
+    from kiosk.outbox import Outbox
+
+    return Outbox.open(data_dir, load_settings(data_dir))
+
+
+def _when(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="seconds")
+
+
+def _find_item(outbox: Any, wanted: str) -> Any:
+    from kiosk.submission import normalise_reference
+
+    try:
+        return outbox.get(wanted.strip().lower())
+    except KeyError:
+        pass
+    reference = normalise_reference(wanted)
+    if reference is not None:
+        for item in outbox.items():
+            if item.local_reference == reference:
+                return item
+    raise QueueCommandError(f"No request '{wanted}' in the queue; see them with: kiosk queue list")
+
+
+def _item_json(item: Any) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "procedure": item.procedure_id,
+        "procedure_version": item.procedure_version,
+        "mode": item.mode,
+        "state": item.state,
+        "local_reference": item.local_reference,
+        "server_reference": item.server_reference,
+        "attempts": item.attempts,
+        "created_at": item.created_at,
+        "enqueued_at": _when(item.enqueued_at),
+        "next_attempt_at": _when(item.next_attempt_at) if item.state == "queued" else None,
+        "sent_at": _when(item.sent_at),
+        "needs_person": item.needs_person,
+        "last_status": item.last_status,
+        "last_error": item.last_error,
+        "attachments": len(item.attachments),
+    }
+
+
+def _queue_add(args: argparse.Namespace, data_dir: Path) -> int:
+    from kiosk.config import load_settings
+    from kiosk.session import KioskIdentity, SessionError
+    from kiosk.submission import Submission
+
+    if args.mode == "assisted" and not args.mediator:
+        raise QueueCommandError("An assisted request needs the mediator's id: --mediator ID")
+    if args.mode != "assisted" and args.mediator:
+        raise QueueCommandError("Only an assisted request has a mediator: add --mode assisted")
+    try:
+        procedure = find_procedure(args.procedure)
+    except ProcedureNotFound:
+        raise QueueCommandError(
+            f"No procedure with the id '{args.procedure}'; see the list with: kiosk procedures list"
+        ) from None
+    except ProcedureError as e:
+        raise QueueCommandError(str(e)) from None
+    try:
+        answers = read_answers_file(args.answers, _parse_attach(args.attach))
+    except AnswersFileError as e:
+        raise QueueCommandError(str(e)) from None
+    settings = load_settings(data_dir)
+    try:
+        session = Session(
+            procedure,
+            locale=args.locale,
+            mode=args.mode,
+            mediator_id=args.mediator,
+            kiosk=KioskIdentity(kiosk_id=settings.kiosk_id),
+        )
+    except SessionError as e:
+        raise QueueCommandError(f"{e}.") from None
+    outcome = play(session, answers)
+    for field_id in outcome.ignored:
+        print(f"note: '{field_id}' was not asked (its question is hidden)", file=sys.stderr)
+    if outcome.unknown:
+        for field_id in outcome.unknown:
+            print(f"  {field_id}: no such field in '{procedure.id}'", file=sys.stderr)
+        raise QueueCommandError("Nothing was queued: the answers name unknown fields.")
+    if outcome.stopped:
+        step = session.current_step
+        raise QueueCommandError(
+            f"Nothing was queued: the procedure stops at step '{step.id}': "
+            f"{session.t(step.heading)}"
+        )
+    if not isinstance(outcome.result, Submission):
+        step = session.current_step
+        print(f"Step '{step.id}' ({session.t(step.heading)}):", file=sys.stderr)
+        for field_id, message in outcome.errors:
+            print(f"  {field_id}: {message}", file=sys.stderr)
+        raise QueueCommandError("Nothing was queued: some answers are not valid (above).")
+    with _open_outbox(data_dir) as outbox:
+        item = outbox.enqueue(outcome.result)
+    if args.json:
+        print(json.dumps(_item_json(item), ensure_ascii=False, indent=2))
+    else:
+        print(f"Queued {item.local_reference} (id {item.id}).")
+    return EXIT_OK
+
+
+def _queue_list(args: argparse.Namespace, data_dir: Path) -> int:
+    with _open_outbox(data_dir) as outbox:
+        items = outbox.items(state=args.state)
+        paused = outbox.paused()
+    if args.json:
+        print(json.dumps([_item_json(i) for i in items], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if paused:
+        print(f"Sending is paused: {paused}.", file=sys.stderr)
+    if not items:
+        print("No request in the queue." if not args.state else f"No request '{args.state}'.")
+        return EXIT_OK
+    for i in items:
+        flag = "!" if i.needs_person else " "
+        detail = i.server_reference or i.last_error or ""
+        print(
+            f"{flag} {i.local_reference}  {i.state:<9} {i.procedure_id:<32} "
+            f"{i.attempts:>3} tries  {i.created_at}  {detail}".rstrip()
+        )
+    flagged = sum(1 for i in items if i.needs_person)
+    print(f"{len(items)} request(s)" + (f", {flagged} needing a person (!)." if flagged else "."))
+    return EXIT_OK
+
+
+def _queue_show(args: argparse.Namespace, data_dir: Path) -> int:
+    with _open_outbox(data_dir) as outbox:
+        item = _find_item(outbox, args.item)
+        attempts = outbox.attempts_of(item.id)
+    if args.json:
+        document = _item_json(item)
+        document["rejection"] = item.rejection
+        document["attachments"] = [
+            {"field": a.field, "filename": a.filename, "media_type": a.media_type,
+             "size": a.size, "sha256": a.sha256}
+            for a in item.attachments
+        ]  # fmt: skip
+        document["history"] = [
+            {"at": _when(a.at), "outcome": a.outcome, "status": a.status, "error": a.error}
+            for a in attempts
+        ]
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    lines = [
+        ("Request", f"{item.local_reference} (id {item.id})"),
+        ("Procedure", f"{item.procedure_id} {item.procedure_version} ({item.mode})"),
+        ("State", item.state + (", needs a person" if item.needs_person else "")),
+        ("Created", item.created_at),
+        ("Queued", _when(item.enqueued_at)),
+        ("Attempts", str(item.attempts)),
+    ]
+    if item.state == "queued" and item.attempts:
+        lines.append(("Next attempt", _when(item.next_attempt_at)))
+    if item.server_reference:
+        lines.append(("Back-office reference", item.server_reference))
+        lines.append(("Sent", _when(item.sent_at)))
+    if item.last_error:
+        lines.append(("Last error", item.last_error))
+    for label, value in lines:
+        print(f"{label + ':':<23}{value}")
+    for a in item.attachments:
+        print(f"Attachment:            {a.field}: {a.filename} ({a.media_type}, {a.size} bytes)")
+    for detail in item.rejection or []:
+        print(f"Refused:               {detail.get('field', '')}: {detail.get('message', '')}")
+    for a in attempts:
+        status = f" HTTP {a.status}" if a.status else ""
+        error = f" {a.error}" if a.error else ""
+        print(f"  {_when(a.at)}  {a.outcome}{status}{error}")
+    return EXIT_OK
+
+
+def _queue_retry(args: argparse.Namespace, data_dir: Path) -> int:
+    from kiosk.syncer import AUTH_PAUSE_PREFIX
+
+    with _open_outbox(data_dir) as outbox:
+        if args.all:
+            count = outbox.retry_all()
+            paused = outbox.paused()
+            if paused:
+                outbox.set_paused(None)
+                print(f"Sending was paused ({paused}); it is resumed.")
+                if paused.startswith(AUTH_PAUSE_PREFIX):
+                    print("If the token is still refused, set a new one: kiosk device-token set")
+            print(f"{count} request(s) will be sent at the next sync.")
+            return EXIT_OK
+        item = _find_item(outbox, args.item)
+        if item.state == "sent":
+            raise QueueCommandError(
+                f"Request {item.local_reference} was already delivered "
+                f"(back-office reference {item.server_reference}); there is nothing to retry."
+            )
+        outbox.retry(item.id)
+    print(f"Request {item.local_reference} will be sent at the next sync.")
+    return EXIT_OK
+
+
+def _sync_summary(report: Any) -> str:
+    parts = [f"{report.sent} sent"]
+    if report.transient:
+        parts.append(f"{report.transient} failed for now (retried later)")
+    if report.rejected:
+        parts.append(f"{report.rejected} rejected")
+    if report.conflict:
+        parts.append(f"{report.conflict} in conflict")
+    left = f"{report.queued_left} still queued"
+    if report.needs_person:
+        left += f", {report.needs_person} need a person (kiosk queue list)"
+    return f"{', '.join(parts)}; {left}."
+
+
+def _sync(args: argparse.Namespace, data_dir: Path) -> int:
+    from kiosk.config import load_settings
+    from kiosk.keystore import get_device_token
+    from kiosk.outbox import Outbox
+    from kiosk.syncer import SyncConfigError, Syncer, SyncReport, check_server_url
+
+    if args.timeout is not None and not args.until_idle:
+        raise QueueCommandError("--timeout goes with --until-idle.", EXIT_USAGE)
+    if args.timeout is not None and args.timeout < 0:
+        raise QueueCommandError("--timeout takes a number of seconds, zero or more.", EXIT_USAGE)
+    settings = load_settings(data_dir)
+    try:
+        check_server_url(settings.server_url)
+    except SyncConfigError as e:
+        raise QueueCommandError(str(e)) from None
+    token = get_device_token(settings)
+    if not token:
+        raise QueueCommandError(
+            "No device token is set: kiosk device-token set (the back-office administrator "
+            "gives it), or set KIOSK_DEVICE_TOKEN.",
+            EXIT_AUTH,
+        )
+    total = SyncReport()
+    with Outbox.open(data_dir, settings) as outbox, Syncer(outbox, settings, token) as syncer:
+        # A signal ends the round after the request in flight, so that request is
+        # recorded; a second Ctrl-C stops at once (it is re-sent next time: a replay).
+        stopped_by: list[int] = []
+
+        def on_signal(signum: int, frame: Any) -> None:
+            if stopped_by and signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            stopped_by.append(signum)
+            if signum == signal.SIGINT:
+                print(
+                    "Stopping after the request in flight (Ctrl-C again: at once).", file=sys.stderr
+                )
+            syncer.stop()
+
+        previous = _set_signal_handlers(on_signal)
+        try:
+            if args.once:
+                total = syncer.run_once()
+            elif args.until_idle:
+                total = syncer.run_until_idle(args.timeout)
+            else:
+                total = _sync_forever(syncer)
+        except KeyboardInterrupt:
+            print("Stopped.", file=sys.stderr)
+            return 130
+        finally:
+            _set_signal_handlers(previous)
+    if stopped_by:
+        print(f"Stopped. {_sync_summary(total)}", file=sys.stderr)
+        # Ctrl-C is an interruption; SIGTERM is how a service manager ends a service.
+        return 130 if signal.SIGINT in stopped_by else EXIT_OK
+    if args.json:
+        print(json.dumps(total.as_dict(), indent=2))
+    code: int = total.exit_code()
+    if code == EXIT_AUTH:
+        print(
+            f"Sending is paused: {total.paused or 'the device token was refused'}. "
+            "Set a new token: kiosk device-token set",
+            file=sys.stderr,
+        )
+    elif total.connected is False:
+        print(
+            "The back-office cannot be reached (no network, a Wi-Fi login page, or a wrong "
+            "address); the requests stay queued.",
+            file=sys.stderr,
+        )
+    print(_sync_summary(total), file=sys.stderr)
+    return code
+
+
+def _set_signal_handlers(handler: Any) -> Any:
+    """Handle SIGINT and SIGTERM with ``handler`` (or with each of a previous pair)."""
+    handlers = handler if isinstance(handler, tuple) else (handler, handler)
+    try:
+        return (
+            signal.signal(signal.SIGINT, handlers[0]),
+            signal.signal(signal.SIGTERM, handlers[1]),
+        )
+    except ValueError:  # not the main thread: leave signals alone
+        return (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
+
+
+def _sync_forever(syncer: Any) -> Any:
+    """Rounds until stopped; between rounds, wait for the next item due (or poll for new ones)."""
+    from kiosk.syncer import SyncReport
+
+    total = SyncReport()
+    idle_poll_s = 10.0
+    while not syncer.stopping:
+        report = syncer.run_once()
+        total.add(report)
+        if report.sent or report.transient or report.rejected or report.conflict:
+            print(f"{_when(time.time())} {_sync_summary(report)}", file=sys.stderr)
+        if report.auth_failed:
+            break
+        wait = syncer.seconds_to_wait()
+        syncer.wait(idle_poll_s if wait is None else min(wait, idle_poll_s))
+    return total
+
+
+def _device_token_set(args: argparse.Namespace, data_dir: Path) -> int:
+    import getpass
+
+    from kiosk.config import DEVICE_TOKEN_ENV
+    from kiosk.keystore import set_device_token
+    from kiosk.outbox import DB_NAME
+    from kiosk.syncer import AUTH_PAUSE_PREFIX
+
+    if sys.stdin is not None and sys.stdin.isatty():
+        token = getpass.getpass("Device token (not shown): ")
+    else:
+        token = sys.stdin.readline() if sys.stdin is not None else ""
+    token = token.strip()
+    if not token:
+        raise QueueCommandError("No token was given on standard input; nothing was changed.")
+    set_device_token(token)
+    print("The device token is stored in the system keyring.")
+    if os.environ.get(DEVICE_TOKEN_ENV, "").strip():
+        print(f"Note: {DEVICE_TOKEN_ENV} is set and wins over the keyring.", file=sys.stderr)
+    if (data_dir / DB_NAME).exists():
+        with _open_outbox(data_dir) as outbox:
+            paused = outbox.paused()
+            if paused and paused.startswith(AUTH_PAUSE_PREFIX):
+                outbox.set_paused(None)
+                print("Sending was paused after a refused token; it is resumed.")
+    return EXIT_OK
+
+
+def _config_get(args: argparse.Namespace, data_dir: Path) -> int:
+    from kiosk.config import SETTINGS_KEYS, get_setting
+
+    if args.key:
+        print(get_setting(data_dir, args.key))
+        return EXIT_OK
+    for key in SETTINGS_KEYS:
+        print(f"{key} = {get_setting(data_dir, key)}")
+    return EXIT_OK
+
+
+def _config_set(args: argparse.Namespace, data_dir: Path) -> int:
+    from kiosk.config import SETTINGS_KEYS, get_setting, set_setting
+
+    set_setting(data_dir, args.key, args.value)
+    value = get_setting(data_dir, args.key)
+    env = SETTINGS_KEYS[args.key].env
+    print(f"{args.key} = {value}")
+    if os.environ.get(env) is not None:
+        print(f"Note: {env} is set and wins over the settings file.", file=sys.stderr)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(
@@ -173,6 +651,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             # Until the screens land, starting the kiosk shows what it offers.
             return _procedures_list(as_json=False)
+        if args.command != "procedures":
+            return _run_queue_command(args)
         if args.action == "list":
             return _procedures_list(args.json)
         if args.action == "check":
@@ -181,6 +661,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _procedures_try(args)
     except KeyboardInterrupt:
         return 130
+    except QueueCommandError as e:
+        print(e, file=sys.stderr)
+        return e.code
     except Exception:
         log.exception("unexpected error")
         print(

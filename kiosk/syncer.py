@@ -310,6 +310,14 @@ class Syncer:
         """Ask a running round or wait to end soon (from any thread)."""
         self._stop.set()
 
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def wait(self, seconds: float | None) -> bool:
+        """Wait up to ``seconds`` (None: until stopped); True if asked to stop."""
+        return self._stop.wait(seconds)
+
     # -- HTTP ---------------------------------------------------------------------------
     def _headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         headers = {"User-Agent": self._user_agent}
