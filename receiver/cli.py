@@ -160,10 +160,9 @@ def _serve(args: argparse.Namespace) -> int:
             max_body_bytes=args.max_body_bytes,
             threads=args.threads,
         )
-    except OSError as e:
-        print(
-            f"error: cannot listen on {args.host}:{args.port}: {e.strerror or e}", file=sys.stderr
-        )
+    except (OSError, ValueError) as e:  # waitress: ValueError for an unusable host
+        reason = getattr(e, "strerror", None) or e
+        print(f"error: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
         return EXIT_ERROR
 
     def on_term(signum: int, frame: FrameType | None) -> None:

@@ -183,7 +183,10 @@ class Store:
             raise StoreError(f"cannot open the receiver database {self.path}: {e}") from e
         with closing(conn):
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA synchronous = FULL")
+            try:
+                conn.execute("PRAGMA synchronous = FULL")
+            except sqlite3.DatabaseError as e:
+                raise StoreError(f"{self.path} is not a receiver database: {e}") from e
             yield conn
 
     @contextmanager
@@ -216,6 +219,9 @@ class Store:
                 # Re-read under the lock: another process may have just created it.
                 if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
                     return
+                # Version 0 with tables: some other SQLite file (a kiosk's outbox?).
+                if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    raise StoreError(f"{self.path} is not a receiver database (other tables)")
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
