@@ -68,7 +68,7 @@ AUTH_PAUSE_PREFIX = "token refused"
 # misbehaving: re-upload this many times within one attempt, then back off.
 MAX_MISSING_ROUNDS = 2
 # After this many network-level failures in a row (timeouts, resets), the
-# link is probably gone: end the round and probe before trying others.
+# link is probably gone: end the round, and probe again before the next ones.
 MAX_NETWORK_FAILURES_IN_A_ROW = 3
 # A Retry-After far in the future (a wrong date, a hostile proxy) is bounded
 # so an item is never parked for good.
@@ -468,8 +468,10 @@ class Syncer:
                 break
             network_failures = network_failures + 1 if outcome == "network" else 0
             if network_failures >= MAX_NETWORK_FAILURES_IN_A_ROW:
+                # Not marked offline: a successful probe would then make every
+                # backed-off item due at once, and a server that times out on
+                # sends but answers its health check would never see a backoff.
                 log.info("%d network failures in a row: ending the round", network_failures)
-                self.connected = False
                 break
 
     def _send_item(self, item: OutboxItem, report: SyncReport) -> str:

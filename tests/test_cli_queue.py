@@ -252,16 +252,15 @@ def test_add_in_process_checks_arguments(capsys):
 # -- sync: exit codes, pauses, retries ------------------------------------------------------------
 
 
-def test_sync_without_an_address_or_a_token_says_what_to_do(kiosk, server):
-    kiosk.add("etre-rappele")
-    result = kiosk("sync", "--once")
-    assert result.returncode == 1
-    assert NO_SERVER_URL in result.stderr
+def test_sync_without_an_address_or_a_token_says_what_to_do(capsys, server, monkeypatch):
+    code, _, err = run(capsys, "sync", "--once")
+    assert code == 1
+    assert NO_SERVER_URL in err
 
-    kiosk("config", "set", "server_url", server.url)
-    result = kiosk("sync", "--once")
-    assert result.returncode == 4
-    assert "kiosk device-token set" in result.stderr
+    monkeypatch.setenv("KIOSK_SERVER_URL", server.url)
+    code, _, err = run(capsys, "sync", "--once")
+    assert code == 4
+    assert "kiosk device-token set" in err
     assert server.requests == []
 
 
@@ -325,26 +324,17 @@ def test_sync_json_report(capsys, in_process):
     assert run(capsys, "sync", "--timeout", "3")[0] == 2  # --timeout goes with --until-idle
 
 
-def test_sync_offline_exits_3_within_its_timeout(kiosk):
+def test_sync_offline_exits_3_within_its_timeout(capsys, monkeypatch):
     with FaultServer() as gone:
         url = gone.url
-    kiosk("config", "set", "server_url", url)
-    kiosk.add("etre-rappele")
-    result = kiosk("sync", "--until-idle", "--timeout", "0.5", KIOSK_DEVICE_TOKEN=TOKEN)
-    assert result.returncode == 3
-    assert "cannot be reached" in result.stderr
-
-
-def test_a_new_token_lifts_the_pause(kiosk, server):
-    connect(kiosk, server)
-    kiosk.add("etre-rappele")
-    assert kiosk("device-token", "set", stdin="wrong\n").returncode == 0
-    assert kiosk("sync", "--once").returncode == 4
-    result = kiosk("device-token", "set", stdin=TOKEN + "\n")
-    assert result.returncode == 0
-    assert "resumed" in result.stdout
-    assert kiosk("sync", "--once").returncode == 0
-    assert len(server.submissions) == 1
+    monkeypatch.setenv("KIOSK_SERVER_URL", url)
+    monkeypatch.setenv("KIOSK_DEVICE_TOKEN", TOKEN)
+    answers = str(EXAMPLES / "etre-rappele.json")
+    assert run(capsys, "queue", "add", "--procedure", "etre-rappele", "--answers", answers)[0] == 0
+    code, _, err = run(capsys, "sync", "--until-idle", "--timeout", "0.5")
+    assert code == 3
+    assert "cannot be reached" in err
+    assert "1 still queued" in err
 
 
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
@@ -370,14 +360,26 @@ def test_sync_until_stopped_ends_cleanly(kiosk, server, how):
 # -- device token and settings -------------------------------------------------------------------
 
 
-def test_device_token_is_read_from_stdin_and_never_shown(kiosk, tmp_path):
+def test_device_token_is_read_from_stdin_and_never_shown(kiosk, server, tmp_path):
     """The token goes from standard input to the keyring, and nowhere else."""
+    connect(kiosk, server)
+    kiosk.add("etre-rappele")
     secret = "s3cret-device-token-value"
     result = kiosk("device-token", "set", stdin=secret + "\n")
     assert result.returncode == 0, result.stderr
     assert secret not in result.stdout + result.stderr
     stored = json.loads((tmp_path / "keyring.json").read_text(encoding="utf-8"))
     assert stored["kiosk/device-token"] == secret
+
+    # Not the back-office's token: refused, the queue pauses ...
+    refused = kiosk("sync", "--once")
+    assert refused.returncode == 4
+    assert secret not in refused.stdout + refused.stderr
+    # ... until the right one is set.
+    result = kiosk("device-token", "set", stdin=TOKEN + "\n")
+    assert "resumed" in result.stdout
+    assert kiosk("sync", "--once").returncode == 0
+    assert len(server.submissions) == 1
 
     empty = kiosk("device-token", "set", stdin="\n")
     assert empty.returncode == 1

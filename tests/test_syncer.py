@@ -245,6 +245,22 @@ def test_connection_refused_is_transient(outbox, server, make_syncer, clock):
     assert outbox.get(item.id).last_error == "connection refused"
 
 
+def test_network_failures_in_a_row_end_the_round_without_rushing_backoffs(
+    outbox, server, make_syncer, clock
+):
+    items = enqueue_in_order(outbox, clock, *[make_submission() for _ in range(5)])
+    server.script("submission", "drop", "drop", "drop")
+    syncer = make_syncer(backoff_base_s=300, backoff_cap_s=600)
+
+    report = syncer.run_once()
+
+    assert (report.transient, report.sent) == (3, 0)
+    assert [outbox.get(i.id).attempts for i in items] == [1, 1, 1, 0, 0]
+    report = syncer.run_once()  # the link is back: the other two go, the three wait
+    assert report.sent == 2
+    assert [outbox.get(i.id).state for i in items] == ["queued"] * 3 + ["sent"] * 2
+
+
 def test_unreachable_server_is_not_connected(outbox, clock):
     outbox.enqueue(make_submission())
     with FaultServer() as gone:
