@@ -441,7 +441,12 @@ class Syncer:
             self._counts_into(report)
             return report
         if report.connected and self._now() >= self._server_hold_until:
-            self._send_due(report)
+            try:
+                self._send_due(report)
+            except BaseException:
+                # An item may be left "sending": the next round puts it back first.
+                self._recovered = False
+                raise
         self._counts_into(report)
         return report
 
@@ -497,11 +502,8 @@ class Syncer:
             return "network" if e.network else "ok"
         except _AuthRefused as e:
             self.outbox.record_auth_failure(item.id, status=e.status)
-            self.outbox.set_paused(f"{AUTH_PAUSE_PREFIX} (HTTP {e.status})")
+            self._pause_for_auth(e.status)
             report.auth_failed = True
-            log.warning(
-                "the back-office refused the device token (HTTP %s): queue paused", e.status
-            )
             return "auth"
         except _Rejected as e:
             self.outbox.mark_rejected(item.id, status=e.status, error=e.text, details=e.details)
@@ -513,7 +515,7 @@ class Syncer:
             report.conflict += 1
             log.warning("item %s: the back-office holds other bytes under its id", item.id)
             return "ok"
-        except OutboxError as e:
+        except (OutboxError, KeyError) as e:
             # An unreadable payload must not stop the others; it gets flagged in time.
             log.error("item %s: cannot read it from the outbox (%s)", item.id, type(e).__name__)
             retry_at = self._now() + full_jitter_delay(

@@ -313,6 +313,40 @@ def test_attachment_failures_are_transient(outbox, server, make_syncer, clock, f
     assert outbox.get(item.id).state == "sent"
 
 
+def test_an_unreadable_item_does_not_block_the_others(outbox, server, make_syncer, clock, tmp_path):
+    import sqlite3
+
+    damaged, fine = enqueue_in_order(outbox, clock, make_submission(), make_submission())
+    with sqlite3.connect(tmp_path / "outbox.sqlite3") as conn:  # damaged on disk
+        conn.execute("UPDATE items SET payload = ? WHERE id = ?", (b"\x01" + bytes(40), damaged.id))
+    conn.close()
+
+    report = make_syncer().run_once()
+
+    assert (report.sent, report.transient) == (1, 1)
+    assert outbox.get(damaged.id).last_error == "cannot read the stored item"
+    assert outbox.get(fine.id).state == "sent"
+
+
+def test_a_round_that_breaks_puts_its_item_back_next_round(outbox, server, make_syncer):
+    class BreaksOnce(requests.Session):
+        broken = False
+
+        def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+            if method == "PUT" and not self.broken:
+                self.broken = True
+                raise RuntimeError("a bug")
+            return super().request(method, url, *args, **kwargs)
+
+    item = outbox.enqueue(make_submission())
+    with BreaksOnce() as http:
+        syncer = make_syncer(http=http)
+        with pytest.raises(RuntimeError):
+            syncer.run_once()
+        assert outbox.get(item.id).state == "sending"
+        assert syncer.run_once().sent == 1
+
+
 # -- missing attachments -------------------------------------------------------------------
 
 
