@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,8 +87,10 @@ class AttachmentField(FieldType):
             raise fail("Choisissez un fichier.", "Choose a file.")
         path = Path(raw)
         try:
-            size = path.stat().st_size
-            if size > self.max_bytes:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):  # a folder, a device, a pipe
+                raise IsADirectoryError(str(path))
+            if info.st_size > self.max_bytes:
                 limit = _size_text(self.max_bytes)
                 raise fail(
                     f"Ce fichier est trop gros. La limite est {limit[0]}. "
@@ -106,7 +109,9 @@ class AttachmentField(FieldType):
 
     def from_bytes(self, data: bytes, filename: str) -> AttachmentValue:
         if not data:
-            raise fail("Ce fichier est vide. Scannez de nouveau.", "This file is empty. Scan again.")
+            raise fail(
+                "Ce fichier est vide. Scannez de nouveau.", "This file is empty. Scan again."
+            )
         if len(data) > self.max_bytes:
             limit = _size_text(self.max_bytes)
             raise fail(
@@ -115,8 +120,12 @@ class AttachmentField(FieldType):
             )
         found = sniff(data)
         if found is None or found[1] not in self.accept:
-            wanted_fr = " ou ".join({"image": "une photo", "pdf": "un PDF"}[k] for k in sorted(self.accept))
-            wanted_en = " or ".join({"image": "a photo", "pdf": "a PDF"}[k] for k in sorted(self.accept))
+            wanted_fr = " ou ".join(
+                {"image": "une photo", "pdf": "un PDF"}[k] for k in sorted(self.accept)
+            )
+            wanted_en = " or ".join(
+                {"image": "a photo", "pdf": "a PDF"}[k] for k in sorted(self.accept)
+            )
             raise fail(
                 f"Ce fichier n'est pas accepté. Choisissez {wanted_fr}.",
                 f"This file is not accepted. Choose {wanted_en}.",

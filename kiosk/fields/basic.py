@@ -15,6 +15,7 @@ from kiosk.fields.base import (
     check_length,
     choice_label,
     fail,
+    number_str,
     register,
     squeeze,
 )
@@ -34,7 +35,9 @@ class TextField(FieldType):
             try:
                 re.compile(str(pattern))
             except re.error as e:
-                problems.append(f"field '{spec.id}': pattern is not a valid regular expression ({e})")
+                problems.append(
+                    f"field '{spec.id}': pattern is not a valid regular expression ({e})"
+                )
             if "pattern_message" not in spec.constraints:
                 problems.append(f"field '{spec.id}': a pattern needs its own 'pattern_message'")
         return problems
@@ -105,10 +108,12 @@ class NameField(FieldType):
 def _number_text(raw: Any, *, whole: bool = False) -> str:
     if isinstance(raw, bool):
         raise fail("Écrivez un nombre avec des chiffres.", "Write a number with digits.")
-    if isinstance(raw, int | float):
-        if isinstance(raw, float) and not math.isfinite(raw):
+    if isinstance(raw, int):
+        return number_str(raw)
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
             raise fail("Écrivez un nombre avec des chiffres.", "Write a number with digits.")
-        return str(raw)
+        return format(Decimal(repr(raw)), "f")  # 1e-06 is 0.000001
     # French writes 12 500 and 1,75, and often 85.000 for eighty-five thousand.
     s = re.sub(r"[\s\u202f\u00a0']", "", as_text(raw))
     if whole and re.fullmatch(r"\d{1,3}(\.\d{3})+", s):
@@ -124,7 +129,9 @@ class _NumberField(FieldType):
 
     def _with_example(self, fr: str, en: str) -> FieldError:
         example = self.spec.example or {}
-        return fail(f"{fr} {example.get('fr', '')}".strip(), f"{en} {example.get('en', '')}".strip())
+        return fail(
+            f"{fr} {example.get('fr', '')}".strip(), f"{en} {example.get('en', '')}".strip()
+        )
 
     def _check_range(self, n: Decimal) -> None:
         lo, hi = self.constraints.get("min"), self.constraints.get("max")
@@ -147,15 +154,21 @@ class _NumberField(FieldType):
     def display(self, value: Any, locale: str) -> str:
         if value is None:
             return ""
-        shown = _fr_number(value) if locale == "fr" else f"{value:,}"
+        shown = _fr_number(value) if locale == "fr" else _grouped(value)
         unit = self.constraints.get("unit")
         return f"{shown} {unit}" if unit else shown
 
 
+def _grouped(n: Any) -> str:
+    """12,500 or 0.000001: thousands grouped, never an exponent (1e-06) a person cannot read."""
+    d = Decimal(str(n))
+    if d == d.to_integral_value():
+        d = d.to_integral_value()
+    return format(d, ",f")
+
+
 def _fr_number(n: Any) -> str:
-    if isinstance(n, int) or (isinstance(n, float) and n.is_integer() and abs(n) < 1e15):
-        return f"{int(n):,}".replace(",", "\u202f")
-    return str(n).replace(".", ",")
+    return _grouped(n).replace(",", "\u202f").replace(".", ",")
 
 
 @register
@@ -192,6 +205,11 @@ class DecimalField(_NumberField):
             d = Decimal(s)
         except InvalidOperation:  # pragma: no cover - the pattern above prevents it
             raise fail("Écrivez un nombre.", "Write a number.") from None
+        # A float keeps 15 significant digits: more would not read back the same.
+        if len(d.normalize().as_tuple().digits) > 15:
+            raise self._with_example(
+                "Écrivez un nombre avec moins de chiffres.", "Write a number with fewer digits."
+            )
         self._check_range(d)
         return float(d)
 
@@ -208,7 +226,8 @@ class EmailField(FieldType):
         s = as_text(raw).strip()
         if " " in s:
             raise fail(
-                "Une adresse e-mail ne contient pas d'espace. Par exemple : marie.dupont@exemple.fr",
+                "Une adresse e-mail ne contient pas d'espace. "
+                "Par exemple : marie.dupont@exemple.fr",
                 "An e-mail address has no spaces. For example: marie.dupont@example.org",
             )
         if "@" not in s:
@@ -254,10 +273,9 @@ class YesNoField(FieldType):
         ]
 
 
-@register
-class ChoiceField(FieldType):
-    name = "choice"
-    widget = "choice"
+class _ChoicesField(FieldType):
+    """What single and multiple choices share: the spec check and one picked value."""
+
     has_choices = True
 
     @classmethod
@@ -276,6 +294,12 @@ class ChoiceField(FieldType):
                     return c.value
         raise fail("Choisissez une des réponses proposées.", "Choose one of the answers shown.")
 
+
+@register
+class ChoiceField(_ChoicesField):
+    name = "choice"
+    widget = "choice"
+
     def parse(self, raw: Any) -> str:
         return self._value(raw)
 
@@ -284,7 +308,7 @@ class ChoiceField(FieldType):
 
 
 @register
-class MultiChoiceField(ChoiceField):
+class MultiChoiceField(_ChoicesField):
     name = "multi_choice"
     widget = "multi_choice"
     value_kind = "list"
@@ -368,4 +392,3 @@ class TimeField(FieldType):
             return str(value)
         hours, minutes = value.split(":")
         return f"{int(hours)} h {minutes}"
-

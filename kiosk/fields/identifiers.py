@@ -174,7 +174,7 @@ class FormuleField(_Identifier):
 # SIV plates (since 2009): AA-123-AA, no I, O or U; SS is forbidden on either
 # side; WW on the left is a temporary plate and is accepted.
 _SIV_LETTERS = "ABCDEFGHJKLMNPQRSTVWXYZ"
-_SIV_RE = re.compile(rf"([{_SIV_LETTERS}]{{2}})(\d{{3}})([{_SIV_LETTERS}]{{2}})")
+_SIV_RE = re.compile(rf"([{_SIV_LETTERS}]{{2}})([0-9]{{3}})([{_SIV_LETTERS}]{{2}})")
 # FNI plates (1950-2009): 1-4 digits, 1-3 letters, department.
 _FNI_RE = re.compile(r"(\d{1,4})([A-Z]{1,3})(\d{2}|2A|2B|97[1-6])")
 
@@ -195,7 +195,7 @@ class PlateField(_Identifier):
     def parse(self, raw: Any) -> str:
         s = self._compact(raw)
         formats = set(self.constraints.get("formats", ["siv", "fni"]))
-        siv_shape = re.fullmatch(r"[A-Z]{2}\d{3}[A-Z]{2}", s)
+        siv_shape = re.fullmatch(r"[A-Z]{2}[0-9]{3}[A-Z]{2}", s)
         if siv_shape and "siv" in formats:
             return self._siv(s)
         m = _FNI_RE.fullmatch(s)
@@ -240,7 +240,7 @@ class NirField(_Identifier):
                 f"The social-security number has 15 characters. You wrote {len(s)}. "
                 "It is on your Vitale card.",
             )
-        if not re.fullmatch(r"[1278]\d{4}(\d{2}|2A|2B)\d{8}", s):
+        if not re.fullmatch(r"[1278][0-9]{4}([0-9]{2}|2A|2B)[0-9]{8}", s):
             raise fail(
                 "Vérifiez le numéro sur votre carte Vitale. Il commence par 1 ou 2.",
                 "Check the number on your Vitale card. It starts with 1 or 2.",

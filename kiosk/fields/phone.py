@@ -33,14 +33,15 @@ class PhoneField(FieldType):
 
     def parse(self, raw: Any) -> str:
         s = as_text(raw).strip()
-        if re.search(r"[^\d\s+().\-]", s):
+        if re.search(r"[^0-9\s+().\-]", s):
             raise fail(
                 f"Écrivez seulement des chiffres. {_EXAMPLE_FR}",
                 f"Write digits only. {_EXAMPLE_EN}",
             )
-        digits = re.sub(r"\D", "", s)
-        plus = s.startswith("+") or s.startswith("00")
-        if s.startswith("00"):
+        digits = re.sub(r"[^0-9]", "", s)
+        head = s.lstrip("( ")  # (+33) 6 12…
+        plus = head.startswith(("+", "00"))
+        if head.startswith("00"):
             digits = digits[2:]
         e164 = self._to_e164(digits, plus)
         if self.constraints.get("mobile_only") and not _is_mobile(e164):
@@ -60,18 +61,20 @@ class PhoneField(FieldType):
             overseas = _OVERSEAS.get(digits[:4])
             return f"+{overseas or '33'}{digits[1:]}"
         # +33 6 12…, and people often keep the 0: +33 (0)6 12…
-        if digits.startswith("33"):
-            national = digits[2:]
+        code = "33" if digits.startswith("33") else digits[:3]
+        if code == "33" or code in _OVERSEAS_CODES:
+            national = digits[len(code) :]
             if len(national) == 10 and national.startswith("0"):
                 national = national[1:]
             if len(national) == 9 and national[0] != "0":
-                return "+33" + national
-        elif digits[:3] in _OVERSEAS_CODES:
-            national = digits[3:]
-            if len(national) == 10 and national.startswith("0"):
-                national = national[1:]
-            if len(national) == 9 and national[0] != "0":
-                return f"+{digits[:3]}{national}"
+                # The national prefix says where the number is, as for 0690…:
+                # +33 690… is +590 690…, and Mayotte's former +269 is +262 now.
+                overseas = _OVERSEAS.get("0" + national[:3])
+                if overseas is not None:
+                    return f"+{overseas}{national}"
+                # An overseas code before a metropolitan number is a mistake.
+                if code == "33":
+                    return "+33" + national
         raise fail(
             "Écrivez un numéro français, qui commence par 0 ou par +33. " + _EXAMPLE_FR,
             "Write a French number, starting with 0 or +33. " + _EXAMPLE_EN,
@@ -91,8 +94,5 @@ def _is_mobile(e164: str) -> bool:
 
 def format_phone(e164: str) -> str:
     """E.164 back to the way French people write numbers: 06 12 34 56 78."""
-    if e164.startswith("+33"):
-        national = "0" + e164[3:]
-    else:
-        national = "0" + e164[4:]
+    national = "0" + (e164[3:] if e164.startswith("+33") else e164[4:])
     return " ".join(national[i : i + 2] for i in range(0, len(national), 2))

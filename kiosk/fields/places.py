@@ -48,13 +48,16 @@ def _commune(parts: Mapping[str, Any]) -> dict[str, str]:
         if len(communes) == 1:
             only = communes[0]
             return {"postal_code": code, "insee": only.insee, "commune": only.name}
-        raise fail("Choisissez votre commune dans la liste.", "Choose your town from the list.", "commune")
+        raise fail(
+            "Choisissez votre commune dans la liste.", "Choose your town from the list.", "commune"
+        )
     found = postal.find_commune(code, typed)
     if found is None:
         names = ", ".join(c.name for c in communes[:6])
         more = "…" if len(communes) > 6 else ""
         raise fail(
-            f"Cette commune n'a pas le code postal {code}. Choisissez dans la liste : {names}{more}",
+            f"Cette commune n'a pas le code postal {code}. "
+            f"Choisissez dans la liste : {names}{more}",
             f"This town does not have postal code {code}. Choose from the list: {names}{more}",
             "commune",
         )
