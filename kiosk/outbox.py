@@ -131,12 +131,12 @@ class ConflictingSubmissionError(OutboxError, ValueError):
 
 
 _DISK_FULL = (
-    "The kiosk's disk is full, so this could not be saved; nothing already waiting was lost. "
-    "Free some space on the kiosk (or call support), then try again."
+    "The kiosk's disk is full, so this could not be saved (nothing already waiting was lost); "
+    "free some space on the kiosk or call support, then try again."
 )
 _READ_ONLY = (
-    "The kiosk cannot write to its disk (it is read-only), so this could not be saved; "
-    "nothing already waiting was lost. Call support."
+    "The kiosk cannot write to its disk (it is read-only), so nothing new can be saved "
+    "(nothing already waiting was lost); call support."
 )
 _CORRUPT = (
     "The kiosk's queue file is damaged; restart the kiosk, which will set the damaged file "
@@ -343,7 +343,10 @@ class Outbox:
         *,
         now: Callable[[], float] = time.time,
     ) -> Outbox:
-        """The outbox of ``data_dir``, its key fetched (or made) in the configured key store."""
+        """The outbox of ``data_dir``, its key fetched (or made) in the configured key store.
+
+        Also applies retention (``purge``) once; call ``purge`` again now and then.
+        """
         from kiosk import keystore
 
         data_dir = Path(data_dir)
@@ -356,7 +359,7 @@ class Outbox:
             settings = load_settings(data_dir)
         has_data = _holds_key_check(db_path)
         key = keystore.load_data_key(settings, data_dir, create=not has_data)
-        return cls(
+        outbox = cls(
             db_path,
             key,
             now=now,
@@ -364,6 +367,11 @@ class Outbox:
             retention_payload_s=settings.retention_payload_s,
             retention_history_s=settings.retention_history_days * 86400,
         )
+        try:
+            outbox.purge()  # retention at every start; a full disk must not stop the kiosk
+        except OutboxError as e:
+            log.warning("outbox: retention postponed (%s)", type(e).__name__)
+        return outbox
 
     def _open_connection(self) -> sqlite3.Connection:
         try:

@@ -228,6 +228,7 @@ def test_disk_full_is_a_clear_error_and_loses_nothing(box: Outbox, db_path: Path
         box.enqueue(big)
     message = str(caught.value)
     assert "disk is full" in message and "nothing already waiting was lost" in message
+    assert one_sentence(message)
     assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
     with pytest.raises(KeyError):
         box.get(big.id)
@@ -246,7 +247,7 @@ def test_read_only_database_is_a_clear_error_and_loses_nothing(box: Outbox) -> N
     sub = make_submission()
     with pytest.raises(ReadOnlyError, match="read-only") as caught:
         box.enqueue(sub)
-    assert one_sentence(str(caught.value).split("; ")[0] + ".")
+    assert one_sentence(str(caught.value))
     with pytest.raises(ReadOnlyError):
         box.mark_sending(waiting.id)
     assert box.get(waiting.id).state == "queued"
@@ -530,6 +531,17 @@ def test_open_applies_settings(data_dir: Path, clock: Clock) -> None:
         assert box.db_path == data_dir / DB_NAME
 
 
+def test_open_applies_retention(data_dir: Path, clock: Clock) -> None:
+    with Outbox.open(data_dir, now=clock) as box:
+        sent, waiting = make_submission(), make_submission()
+        box.enqueue(sent)
+        box.enqueue(waiting)
+        box.mark_sent(sent.id, "R-1", 201)
+    clock.advance(90 * 86400)
+    with Outbox.open(data_dir, now=clock) as box:
+        assert [i.id for i in box.items()] == [waiting.id]
+
+
 # -- encryption -------------------------------------------------------------------------------
 
 
@@ -739,3 +751,83 @@ def test_copy_of_a_live_database_is_readable(box: Outbox, db_path: Path, tmp_pat
         shutil.copyfile(f"{db_path}{suffix}", copy / f"{DB_NAME}{suffix}")
     with Outbox(copy / DB_NAME, KEY) as other:
         assert other.payload(sub.id) == sub.body
+
+
+# -- a real full disk and a real read-only disk ---------------------------------------------
+
+_REAL_DISK_SCENARIO = r"""
+import json, subprocess, sys
+from pathlib import Path
+from kiosk.outbox import Outbox, OutboxError
+from tests.test_outbox import KEY, make_submission
+
+where = Path(sys.argv[1])
+db = where / "outbox.sqlite3"
+report = {}
+ballast = where / "ballast"
+ballast.write_bytes(bytes(150_000))  # what an administrator deletes to make room
+with Outbox(db, KEY) as box:
+    kept = []
+    try:
+        for _ in range(100):
+            sub = make_submission(size=50_000)
+            box.enqueue(sub)
+            kept.append(sub.id)
+        report["full"] = None
+    except OutboxError as e:
+        report["full"] = type(e).__name__
+        report["failed_id_present"] = bool(box.items()) and sub.id in {i.id for i in box.items()}
+    report["kept"] = len(kept)
+with Outbox(db, KEY) as box:
+    report["readable_after_full"] = all(box.payload(i) for i in kept) and (
+        box.counts()["total"] == len(kept)
+    )
+    ballast.unlink()
+    report["enqueue_after_room"] = box.enqueue(make_submission(size=1000)).state
+subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
+try:
+    with Outbox(db, KEY) as box:
+        report["ro_open"] = "opened"
+        box.enqueue(make_submission())
+        report["ro"] = None
+except OutboxError as e:
+    report["ro"] = type(e).__name__
+    report["ro_message"] = str(e)
+print(json.dumps(report))
+"""
+
+
+def test_real_full_disk_and_read_only_disk(tmp_path: Path) -> None:
+    """A 600 KB tmpfs in a private mount namespace (Linux, as root), gone with the process."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import subprocess_env
+
+    if not sys.platform.startswith("linux") or shutil.which("unshare") is None:
+        pytest.skip("needs Linux and unshare(1) for a private mount namespace")
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    script = tmp_path / "scenario.py"
+    script.write_text(_REAL_DISK_SCENARIO)
+    probe = subprocess.run(
+        ["unshare", "--mount", "sh", "-c", f"mount -t tmpfs -o size=600k tmpfs '{mount_point}'"],
+        capture_output=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        pytest.skip("cannot mount a tmpfs in a private mount namespace (needs root)")
+    result = subprocess.run(
+        ["unshare", "--mount", "sh", "-c",
+         f"mount -t tmpfs -o size=600k tmpfs '{mount_point}' && "
+         f"exec '{sys.executable}' '{script}' '{mount_point}'"],
+        capture_output=True, text=True, env=subprocess_env(), timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["full"] == "DiskFullError" and report["kept"] >= 3
+    assert report["failed_id_present"] is False
+    assert report["readable_after_full"] is True
+    assert report["enqueue_after_room"] == "queued"
+    assert report["ro"] == "ReadOnlyError" and "read-only" in report["ro_message"]
