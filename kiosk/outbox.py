@@ -73,7 +73,9 @@ DB_NAME = "outbox.sqlite3"
 STATES = ("queued", "sending", "sent", "rejected", "conflict")
 OUTCOMES = ("sent", "transient", "rejected", "conflict", "auth", "missing_attachments")
 
-#: Bumped only for changes an older kiosk cannot read; it then refuses the file.
+#: Stored as ``PRAGMA user_version``. A migration an older kiosk can live with
+#: (a new column, a new index) leaves it alone; one it cannot read bumps it, and
+#: older kiosks then refuse the file instead of misreading it.
 SCHEMA_MAJOR = 1
 MIGRATION_SET = "kiosk-outbox"
 
@@ -371,6 +373,9 @@ class Outbox:
             outbox.purge()  # retention at every start; a full disk must not stop the kiosk
         except OutboxError as e:
             log.warning("outbox: retention postponed (%s)", type(e).__name__)
+        except BaseException:
+            outbox.close()
+            raise
         return outbox
 
     def _open_connection(self) -> sqlite3.Connection:
