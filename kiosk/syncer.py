@@ -518,18 +518,26 @@ class Syncer:
         except (OutboxError, KeyError) as e:
             # An unreadable payload must not stop the others; it gets flagged in time.
             log.error("item %s: cannot read it from the outbox (%s)", item.id, type(e).__name__)
-            retry_at = self._now() + full_jitter_delay(
-                item.attempts, self._base_s, self._cap_s, self._rand
-            )
-            self.outbox.record_failure(
-                item.id, status=None, error="cannot read the stored item", retry_at=retry_at
-            )
+            self._backoff_after_bug(item, "cannot read the stored item")
+            report.transient += 1
+            return "ok"
+        except Exception:
+            # A bug must not stop the queue behind this item either (the oldest goes
+            # first, so it would be met again every round).
+            log.exception("item %s: unexpected error while sending", item.id)
+            self._backoff_after_bug(item, "internal error")
             report.transient += 1
             return "ok"
         self.outbox.mark_sent(item.id, reference, status)
         report.sent += 1
         log.info("item %s sent: %s", item.id, reference)
         return "ok"
+
+    def _backoff_after_bug(self, item: OutboxItem, error: str) -> None:
+        retry_at = self._now() + full_jitter_delay(
+            item.attempts, self._base_s, self._cap_s, self._rand
+        )
+        self.outbox.record_failure(item.id, status=None, error=error, retry_at=retry_at)
 
     def _upload_attachments(
         self, item: OutboxItem, metas: Iterable[AttachmentMeta], *, check_first: bool

@@ -328,7 +328,7 @@ def test_an_unreadable_item_does_not_block_the_others(outbox, server, make_synce
     assert outbox.get(fine.id).state == "sent"
 
 
-def test_a_round_that_breaks_puts_its_item_back_next_round(outbox, server, make_syncer):
+def test_a_bug_on_one_item_does_not_stop_the_queue(outbox, server, make_syncer, clock):
     class BreaksOnce(requests.Session):
         broken = False
 
@@ -338,13 +338,29 @@ def test_a_round_that_breaks_puts_its_item_back_next_round(outbox, server, make_
                 raise RuntimeError("a bug")
             return super().request(method, url, *args, **kwargs)
 
-    item = outbox.enqueue(make_submission())
+    first, _ = enqueue_in_order(outbox, clock, make_submission(), make_submission())
     with BreaksOnce() as http:
         syncer = make_syncer(http=http)
-        with pytest.raises(RuntimeError):
-            syncer.run_once()
-        assert outbox.get(item.id).state == "sending"
+        report = syncer.run_once()
+        assert (report.transient, report.sent) == (1, 1)
+        assert outbox.get(first.id).last_error == "internal error"
+        clock.advance(1)
         assert syncer.run_once().sent == 1
+
+
+def test_an_interrupted_round_puts_its_item_back_next_round(outbox, server, make_syncer):
+    class Interrupted(requests.Session):
+        def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+            if method == "PUT":
+                raise KeyboardInterrupt
+            return super().request(method, url, *args, **kwargs)
+
+    item = outbox.enqueue(make_submission())
+    with Interrupted() as http, pytest.raises(KeyboardInterrupt):
+        make_syncer(http=http).run_once()
+    assert outbox.get(item.id).state == "sending"
+    syncer = make_syncer()
+    assert syncer.run_once().sent == 1
 
 
 # -- missing attachments -------------------------------------------------------------------
