@@ -602,7 +602,9 @@ class Syncer:
             if error != "missing_attachments":
                 raise _Transient("HTTP 422", 422)
             missing = data.get("missing")
-            wanted = set(missing) if isinstance(missing, list) else set()
+            wanted = (
+                {m for m in missing if isinstance(m, str)} if isinstance(missing, list) else set()
+            )
             metas = [m for m in item.attachments if m.sha256 in wanted]
             if not metas or round_ == MAX_MISSING_ROUNDS:
                 raise _Transient("attachments still missing", 422, outcome="missing_attachments")
