@@ -33,6 +33,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "default_kiosk_id",
+    "default_scanner_folder",
     "get_setting",
     "load_settings",
     "resolve_data_dir",
@@ -165,6 +166,24 @@ def _key_store(raw: Any) -> str:
     raise ValueError(f'must be "keyring" or "file:/absolute/path", not {text!r}')
 
 
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def _boolean(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
+        return raw.strip().lower() in _TRUE
+    raise ValueError(f"must be true or false, not {_show(raw)}")
+
+
+def default_scanner_folder() -> Path:
+    """The user's Documents folder when it exists, else their home folder."""
+    documents = Path(platformdirs.user_documents_dir())
+    return documents if documents.is_dir() else Path.home()
+
+
 @dataclass(frozen=True)
 class SettingKey:
     name: str
@@ -239,6 +258,18 @@ _KEYS = (
         "Seconds without a touch before the screen offers to end the session.",
         _positive,
     ),
+    SettingKey(
+        "scanner_folder", "KIOSK_SCANNER_FOLDER", None,
+        "Absolute path of the folder where the scanner saves its files; the documents "
+        "screen shows the newest ones (default: the Documents folder, else home).",
+        _optional_path,
+    ),
+    SettingKey(
+        "touch_keypad", "KIOSK_TOUCH_KEYPAD", False,
+        "true: show a large on-screen number keypad under number inputs "
+        "(always shown in kiosk mode).",
+        _boolean,
+    ),
 )  # fmt: skip
 
 #: key -> (environment variable, default, description, parser)
@@ -259,10 +290,14 @@ class Settings:
     retention_payload_s: float = 0.0
     retention_history_days: float = 90.0
     idle_timeout_s: float = 120.0
+    scanner_folder: Path | None = None
+    touch_keypad: bool = False
 
     def __post_init__(self) -> None:
         if not self.kiosk_id:
             object.__setattr__(self, "kiosk_id", default_kiosk_id())
+        if self.scanner_folder is None:
+            object.__setattr__(self, "scanner_folder", default_scanner_folder())
 
 
 # -- data directory ------------------------------------------------------------------------
@@ -379,6 +414,8 @@ def load_settings(data_dir: Path) -> Settings:
 def _format(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:g}" if value == int(value) and abs(value) < 1e15 else repr(value)
     return str(value)

@@ -48,6 +48,8 @@ EXPECTED = {
     "retention_payload_s": ("KIOSK_RETENTION_PAYLOAD_S", 0),
     "retention_history_days": ("KIOSK_RETENTION_HISTORY_DAYS", 90),
     "idle_timeout_s": ("KIOSK_IDLE_TIMEOUT_S", 120),
+    "scanner_folder": ("KIOSK_SCANNER_FOLDER", None),
+    "touch_keypad": ("KIOSK_TOUCH_KEYPAD", False),
 }
 
 
