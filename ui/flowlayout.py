@@ -8,7 +8,7 @@ scrolling. Adapted from Qt's Flow Layout example.
 from __future__ import annotations
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QLayout, QLayoutItem, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLayout, QLayoutItem, QSizePolicy, QStyle, QWidget
 
 
 class FlowLayout(QLayout):
@@ -57,6 +57,10 @@ class FlowLayout(QLayout):
         m = self.contentsMargins()
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
         x, y, line_height = area.x(), area.y(), 0
+        parent = self.parentWidget()
+        direction = (
+            parent.layoutDirection() if parent is not None else Qt.LayoutDirection.LeftToRight
+        )
         for item in self._items:
             widget = item.widget()
             if widget is not None and widget.isHidden():
@@ -70,7 +74,9 @@ class FlowLayout(QLayout):
                 line_height = 0
             if not test_only:
                 width = min(hint.width(), area.width())
-                item.setGeometry(QRect(QPoint(x, y), QSize(width, hint.height())))
+                place = QRect(QPoint(x, y), QSize(width, hint.height()))
+                # Right to left (Arabic): the lines start on the right.
+                item.setGeometry(QStyle.visualRect(direction, area, place))
             x = next_x
             line_height = max(line_height, hint.height())
         return y + line_height - rect.y() + m.bottom()

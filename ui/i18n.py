@@ -11,18 +11,42 @@ in the procedure files themselves.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTranslator
 
+from kiosk.i18n import DEFAULT_LOCALE, LOCALES
+from kiosk.procedure import Procedure
 from kiosk.resources import resource_path
 
 log = logging.getLogger(__name__)
 
 CONTEXT = "kiosk"
 
-# Each language written in itself, for the language button.
+# Each language written in itself, for the language button. A language is
+# offered to people only once it is complete (see ``available_languages``):
+# Arabic is ready in the structure (right-to-left layouts), not yet translated.
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
 RIGHT_TO_LEFT = {"ar"}
+SOURCE_LANGUAGE = DEFAULT_LOCALE  # the texts in the code are French
+
+
+def translation_file(locale: str) -> Path:
+    return resource_path("translations", f"kiosk_{locale}.qm")
+
+
+def available_languages(procedures: Iterable[Procedure]) -> list[str]:
+    """Languages a person may choose: named, known to the session, with an
+    interface translation, and with the texts of every procedure."""
+    procs = list(procedures)
+    return [
+        loc
+        for loc in LANGUAGE_NAMES
+        if loc in LOCALES
+        and (loc == SOURCE_LANGUAGE or translation_file(loc).is_file())
+        and all(loc in p.locales for p in procs)
+    ]
 
 
 def tr(text: str) -> str:
@@ -30,29 +54,37 @@ def tr(text: str) -> str:
 
 
 class Translations:
-    """Installs the translator of the current interface language."""
+    """Installs the translator of the current interface language.
+
+    The application has one interface language: a new ``Translations``
+    starts in French, removing whatever translator an earlier one left.
+    """
+
+    _installed: QTranslator | None = None  # shared: translators are app-wide
 
     def __init__(self) -> None:
-        self._translator: QTranslator | None = None
-        self.locale = "fr"
+        self.locale = SOURCE_LANGUAGE
+        self.switch(SOURCE_LANGUAGE)
 
     def switch(self, locale: str) -> bool:
         app = QCoreApplication.instance()
         if app is None:
             return False
-        if self._translator is not None:
-            app.removeTranslator(self._translator)
-            self._translator = None
+        if Translations._installed is not None:
+            app.removeTranslator(Translations._installed)
+            Translations._installed.deleteLater()
+            Translations._installed = None
         self.locale = locale
         ok = True
-        if locale != "fr":
+        if locale != SOURCE_LANGUAGE:
             translator = QTranslator(app)
-            path = resource_path("translations", f"kiosk_{locale}.qm")
+            path = translation_file(locale)
             if translator.load(str(path)):
                 app.installTranslator(translator)
-                self._translator = translator
+                Translations._installed = translator
             else:
                 log.warning("no interface translation for %s", locale)
+                translator.deleteLater()
                 ok = False
         QLocale.setDefault(QLocale(locale))
         return ok

@@ -14,6 +14,7 @@ from enum import StrEnum
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -27,13 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.i18n import LOCALES
 from kiosk.procedure import CATEGORIES, Procedure
 from kiosk.session import FinalizeRefused, KioskIdentity, Mode, Session
 from kiosk.submission import Submission, TrainingSubmission
-from ui import theme
+from ui import help, speech, theme
 from ui.flowlayout import FlowLayout
-from ui.i18n import LANGUAGE_NAMES, Translations, layout_direction, tr
+from ui.i18n import LANGUAGE_NAMES, Translations, available_languages, layout_direction, tr
 from ui.pictures import icon
 from ui.screens import (
     CategoryScreen,
@@ -131,9 +131,14 @@ class MainWindow(QMainWindow):
         self.size_button = self._nav_button("nav:text-size", "taille")
         self.language_button = self._nav_button("nav:language", "langue")
         self.help_button = self._nav_button("nav:help", "besoin-aide")
-        for b in (self.help_button, self.listen_button, self.size_button, self.language_button):
+        self.contrast_button = self._nav_button("nav:contrast", "contraste")
+        # In this order the five fit on two lines at 200 % text on 1280 px.
+        for b in (self.help_button, self.listen_button, self.language_button, self.size_button,
+                  self.contrast_button):  # fmt: skip
             top_flow.addWidget(b)
         root.addWidget(top)
+        self.help_notice = help.HelpNotice(self)
+        self.speaker = speech.Speaker(self)
 
         self.progress_row = QWidget()
         progress = QHBoxLayout(self.progress_row)
@@ -200,6 +205,11 @@ class MainWindow(QMainWindow):
         self.size_button.clicked.connect(self.cycle_text_size)
         self.language_button.clicked.connect(self.cycle_language)
         self.help_button.clicked.connect(self.ask_for_help)
+        self.listen_button.clicked.connect(self.listen)
+        self.contrast_button.clicked.connect(self.toggle_contrast)
+        self.speaker.availability_changed.connect(lambda _ok: self._chrome())
+        self.stack.currentChanged.connect(lambda _i: self.speaker.stop())
+        self.session_wiped.connect(self.speaker.stop)
         self.confirmation.print_receipt.connect(self.print_receipt)
         self._enter = _EnterContinues(self)
         self.installEventFilter(self._enter)
@@ -231,19 +241,55 @@ class MainWindow(QMainWindow):
     def set_theme(self, name: str) -> None:
         self.theme = theme.THEMES[name]
         self.apply_style()
+        self._chrome()
+
+    def toggle_contrast(self) -> None:
+        high = self.theme is not theme.HIGH_CONTRAST
+        self.set_theme((theme.HIGH_CONTRAST if high else theme.DEFAULT).name)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LayoutDirectionChange:
+            self._mirror_navigation()
+
+    def _mirror_navigation(self) -> None:
+        """Right to left, « Retour » sits on the right and points right,
+        « Continuer » on the left and points left: mirror images of left to right."""
+        rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        self.back_button.setIcon(icon("continuer" if rtl else "retour"))
+        self.next_button.setIcon(icon("retour" if rtl else "continuer"))
+        self.next_button.setLayoutDirection(
+            Qt.LayoutDirection.LeftToRight if rtl else Qt.LayoutDirection.RightToLeft
+        )
 
     def cycle_text_size(self) -> None:
         self.scale_index = (self.scale_index + 1) % len(theme.SCALES)
         self.apply_style()
         self.refresh()
 
+    @property
+    def languages(self) -> list[str]:
+        """The languages offered: translated interface and procedure texts."""
+        return available_languages(self.procedures.values())
+
     def cycle_language(self) -> None:
-        available = [loc for loc in LOCALES if loc in LANGUAGE_NAMES]
-        self.set_locale(available[(available.index(self.locale) + 1) % len(available)])
+        """Two languages: switch to the other. More: a small chooser."""
+        offered = self.languages
+        if len(offered) > 2:
+            chosen = help.ask(
+                self, help.language_dialog(self, [(c, LANGUAGE_NAMES[c]) for c in offered])
+            )
+            if chosen and chosen != self.locale:
+                self.set_locale(chosen)
+            return
+        others = [loc for loc in offered if loc != self.locale]
+        if others:
+            self.set_locale(others[0])
 
     def set_locale(self, locale: str) -> None:
         self.locale = locale
         self.translations.switch(locale)
+        self.speaker.stop()
         self.setLayoutDirection(layout_direction(locale))
         if self.session is not None:
             self.session.set_locale(locale)
@@ -375,17 +421,19 @@ class MainWindow(QMainWindow):
 
     # -- help -------------------------------------------------------------------
     def ask_for_help(self) -> None:
-        if self.mediator_id:
-            self.help_requested.emit(self.procedure.id if self.procedure else "")
-            self.show_message(tr("Un médiateur a été appelé. Il arrive."))
-            return
-        self.show_message(
-            tr(
-                "Pour parler à quelqu'un, appelez le 34 00 (l'ANTS). "
-                "Vous pouvez aussi demander à être rappelé : "
-                "touchez « Faire une démarche », puis « Être aidé »."
-            )
-        )
+        """Assisted: call the mediator. Self-service: whom to call, or a call back."""
+        help.ask_for_help(self)
+
+    def request_call_back(self) -> None:
+        help.request_call_back(self)
+
+    def exec_dialog(self, dialog: QDialog) -> int:
+        """Every modal dialog goes through here, so that a test can answer it."""
+        return dialog.exec()
+
+    def listen(self) -> None:
+        """« Écouter »: read the current question, its help and its error aloud."""
+        self.speaker.say(speech.screen_text(self), self.locale)
 
     def show_message(self, text: str) -> None:
         self.status_label.setText(text)
@@ -432,6 +480,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Render the current view in the current language and size."""
         self._render()
+        self.help_notice.place()
         self._size_icons()
 
     def _render(self) -> None:
@@ -461,15 +510,17 @@ class MainWindow(QMainWindow):
         self.size_button.setText(
             tr("Taille du texte : {n} %").replace("{n}", str(round(self.scale * 100)))
         )
-        others = [
-            LANGUAGE_NAMES[loc] for loc in LOCALES if loc != self.locale and loc in LANGUAGE_NAMES
-        ]
+        others = [LANGUAGE_NAMES[loc] for loc in self.languages if loc != self.locale]
         self.language_button.setText(" / ".join(others))
+        self.language_button.setVisible(bool(others))
         self.help_button.setText(tr("J'ai besoin d'aide"))
         self.back_button.setText(tr("Retour"))
+        high = self.theme is theme.HIGH_CONTRAST
+        self.contrast_button.setText(tr("Contraste normal") if high else tr("Contraste élevé"))
         for b in (self.listen_button, self.size_button, self.language_button, self.help_button,
-                  self.back_button):  # fmt: skip
+                  self.back_button, self.contrast_button):  # fmt: skip
             b.setAccessibleName(b.text())
+        speech.dress_button(self.listen_button, self.speaker)
         self.banner.setVisible(self.training)
         self.banner_label.setText(tr("Entraînement — rien n'est envoyé"))
         self.back_button.setVisible(self.view != View.HOME and not self._is_confirmation())

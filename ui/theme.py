@@ -192,6 +192,11 @@ QFrame[role="error-summary"] {{
 QFrame[role="error-summary"] QLabel {{ color: {t.on_error_surface}; }}
 QFrame[role="banner"] {{ background: {t.banner}; }}
 QFrame[role="banner"] QLabel {{ color: {t.on_banner}; font-weight: bold; }}
+QFrame[role="notice"] {{
+    background: {t.surface}; border: 0; border-bottom: 4px solid {t.primary};
+    border-top: 4px solid {t.primary};
+}}
+QLabel[role="notice-text"] {{ font-weight: bold; }}
 QFrame[role="topbar"], QFrame[role="bottombar"] {{
     background: {t.surface}; border: 0; border-top: 2px solid {t.border};
 }}

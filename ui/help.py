@@ -1,0 +1,282 @@
+"""« J'ai besoin d'aide », and the small dialogs of the chrome.
+
+In an assisted session (a mediator sits beside the person) the window
+emits ``help_requested`` for the mediator console and shows a calm notice
+that stays until the person closes it or the screen changes. On a
+self-service kiosk a dialog says whom to call and offers the call-back
+request procedure, started at once.
+
+Every dialog goes through ``MainWindow.exec_dialog`` so that a test can
+answer it instead of a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import theme
+from ui.i18n import tr
+from ui.pictures import icon
+
+if TYPE_CHECKING:
+    from ui.mainwindow import MainWindow
+
+#: the procedure "Être rappelé" opens.
+CALLBACK_PROCEDURE = "etre-rappele"
+NOTICE = "help:notice"
+NOTICE_TEXT = "help:notice-text"
+
+
+def _label(text: str, role: str | None = None, name: str | None = None) -> QLabel:
+    widget = QLabel(text)
+    widget.setWordWrap(True)
+    widget.setTextFormat(Qt.TextFormat.PlainText)
+    widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    if role:
+        widget.setProperty("role", role)
+    if name:
+        widget.setObjectName(name)
+    return widget
+
+
+def _button(text: str, name: str, *, primary: bool = False) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(text)
+    if primary:
+        button.setProperty("role", "primary")
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return button
+
+
+class HelpNotice(QObject):
+    """« Un médiateur a été appelé. Il arrive. » until closed or the screen changes.
+
+    The notice sits at the top of the screen's scrolling content, not in the
+    chrome: at 200 % text the chrome already fills most of a 1280×800
+    screen. Screens rebuild their content at every render, so the notice
+    widget is rebuilt with it (``place``, called after each render); this
+    object only remembers on which screen the mediator was called.
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.screen: tuple[str, str | None] | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.screen is not None
+
+    def show_called(self) -> None:
+        self.screen = current_screen(self.window)
+        self.place()
+
+    def dismiss(self) -> None:
+        self.screen = None
+        widget = self.widget()
+        if widget is not None:
+            widget.hide()
+            widget.deleteLater()
+
+    def widget(self) -> QFrame | None:
+        page = self.window.pages[self.window.view]
+        content = getattr(page, "content", None)
+        return content.findChild(QFrame, NOTICE) if content is not None else None
+
+    def place(self) -> None:
+        """After a render: show the notice on the same screen, drop it on another."""
+        if self.screen is None:
+            return
+        if current_screen(self.window) != self.screen:
+            self.screen = None
+            return
+        body = getattr(self.window.pages[self.window.view], "body", None)
+        if body is None or self.widget() is not None:
+            return
+        notice = self._build()
+        body.insertWidget(0, notice)
+        notice.show()
+
+    def _build(self) -> QFrame:
+        frame = QFrame()
+        frame.setObjectName(NOTICE)
+        frame.setProperty("role", "notice")
+        row = QHBoxLayout(frame)
+        row.setContentsMargins(20, 12, 20, 12)
+        row.setSpacing(20)
+        px = round(theme.BODY_PX * self.window.scale * 1.4)
+        picture = QLabel()
+        picture.setPixmap(icon("besoin-aide").pixmap(QSize(px, px)))
+        row.addWidget(picture, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(
+            _label(tr("Un médiateur a été appelé. Il arrive."), "notice-text", NOTICE_TEXT), 1
+        )
+        dismiss = QPushButton(tr("D'accord"))
+        dismiss.setObjectName("help:dismiss")
+        dismiss.setAccessibleName(dismiss.text())
+        dismiss.setIconSize(QSize(px, px))
+        dismiss.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        dismiss.clicked.connect(self.dismiss)
+        row.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignVCenter)
+        return frame
+
+
+class Chooser(QDialog):
+    """A heading, a few lines of text and one large button per choice.
+
+    ``choices`` are (key, label, object name, primary); after ``exec`` the
+    key of the button pressed is in ``chosen`` (None: closed).
+    """
+
+    def __init__(
+        self,
+        parent: QWidget,
+        heading: str,
+        lines: Sequence[str],
+        choices: Sequence[tuple[str, str, str, bool]],
+        *,
+        name: str,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setModal(True)
+        self.setWindowTitle(heading)
+        self.chosen: str | None = None
+        self.buttons: dict[str, QPushButton] = {}
+        box = QVBoxLayout(self)
+        box.setContentsMargins(40, 32, 40, 32)
+        box.setSpacing(20)
+        box.addWidget(_label(heading, "heading", f"{name}:heading"))
+        for line in lines:
+            box.addWidget(_label(line))
+        for key, text, object_name, primary in choices:
+            button = _button(text, object_name, primary=primary)
+            button.clicked.connect(lambda _=False, k=key: self._choose(k))
+            box.addWidget(button)
+            self.buttons[key] = button
+
+    def _choose(self, key: str) -> None:
+        self.chosen = key
+        self.accept()
+
+    def _fit(self) -> None:
+        """As wide as two thirds of the window (more at large text), as tall as
+        its wrapped lines: a top-level window does not do it by itself."""
+        self.ensurePolished()
+        parent = self.parentWidget()
+        room = parent.width() if parent is not None else 1280
+        body = self.fontMetrics().height()
+        width = max(min(room - 40, 900), min(room - 40, body * 28))
+        layout = self.layout()
+        height = layout.totalHeightForWidth(width) if layout is not None else 0
+        self.setFixedSize(width, max(height, layout.totalMinimumSize().height() if layout else 0))
+
+    def showEvent(self, event: Any) -> None:
+        self._fit()
+        super().showEvent(event)
+        first = next(iter(self.buttons.values()), None)
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+def help_dialog(window: QWidget, *, callback: bool) -> Chooser:
+    lines = [
+        tr("Pour parler à quelqu'un : appelez le 34\u00a000 (ANTS)."),
+        tr("L'ANTS, c'est l'Agence nationale des titres sécurisés."),
+    ]
+    choices = []
+    if callback:
+        lines.append(tr("Vous pouvez aussi laisser votre numéro. La mairie vous rappelle."))
+        choices.append(("callback", tr("Être rappelé"), "help:callback", True))
+    choices.append(("close", tr("Fermer"), "help:close", False))
+    return Chooser(window, tr("Besoin d'aide ?"), lines, choices, name="help:dialog")
+
+
+def confirm_dialog(window: QWidget, question: str) -> Chooser:
+    return Chooser(
+        window,
+        question,
+        [],
+        [
+            ("yes", tr("Oui, continuer"), "confirm:yes", False),
+            ("no", tr("Non, rester ici"), "confirm:no", True),
+        ],
+        name="confirm:dialog",
+    )
+
+
+def language_dialog(window: QWidget, languages: Sequence[tuple[str, str]]) -> Chooser:
+    """One button per language, each written in itself."""
+    return Chooser(
+        window,
+        tr("Choisissez votre langue"),
+        [],
+        [(code, name, f"language:{code}", False) for code, name in languages],
+        name="language:dialog",
+    )
+
+
+def ask(window: MainWindow, dialog: Chooser) -> str | None:
+    try:
+        window.exec_dialog(dialog)
+        return dialog.chosen
+    finally:
+        dialog.deleteLater()
+
+
+def ask_for_help(window: MainWindow) -> None:
+    if window.mediator_id:
+        window.help_requested.emit(window.procedure.id if window.procedure else "")
+        window.help_notice.show_called()
+        return
+    offered = CALLBACK_PROCEDURE in window.procedures
+    if ask(window, help_dialog(window, callback=offered)) == "callback":
+        request_call_back(window)
+
+
+def has_answers(window: MainWindow) -> bool:
+    session = window.session
+    if session is None or session.finished:
+        return False
+    return any(_filled(session.raw(f)) for f in session.procedure.fields)
+
+
+def _filled(raw: Any) -> bool:
+    if isinstance(raw, str):
+        return bool(raw.strip())
+    if isinstance(raw, dict):
+        return any(_filled(v) for v in raw.values())
+    if isinstance(raw, list | tuple):
+        return any(_filled(v) for v in raw)
+    return raw is not None and raw is not False
+
+
+def request_call_back(window: MainWindow) -> None:
+    """Leave what the person was doing (after asking, if they typed answers)
+    and open the call-back procedure's « what to prepare » screen."""
+    if has_answers(window):
+        question = tr("Vos réponses seront effacées. Continuer ?")
+        if ask(window, confirm_dialog(window, question)) != "yes":
+            return
+    window.go_home()
+    window.open_procedure(CALLBACK_PROCEDURE)
+
+
+def current_screen(window: MainWindow) -> tuple[str, str | None]:
+    session = window.session
+    step = session.current_step.id if session is not None else None
+    return (str(window.view), step)
