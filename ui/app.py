@@ -16,6 +16,7 @@ from kiosk.session import KioskIdentity
 from kiosk.submission import Submission
 from ui import theme
 from ui.mainwindow import MainWindow, SubmitFailed
+from ui.syncworker import start_sync
 
 log = logging.getLogger(__name__)
 
@@ -80,15 +81,27 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def create_main_window(data_dir: Path, *, kiosk_mode: bool = False) -> MainWindow:
-    """The main window on this data directory (not shown, no event loop started)."""
+def create_main_window(
+    data_dir: Path,
+    *,
+    kiosk_mode: bool = False,
+    settings: Settings | None = None,
+    device_token: str | None = None,
+) -> MainWindow:
+    """The main window on this data directory (not shown, no event loop started).
+
+    With a back-office configured, sending starts at once in its own thread
+    (``window.sync``); ``window.sync.stop()`` ends it, and so does quitting.
+    ``settings`` and ``device_token`` replace the data directory's (the demo).
+    """
     ensure_application()
     data_dir = Path(data_dir)
-    try:
-        settings = load_settings(data_dir)
-    except SettingsError as e:
-        log.error("settings refused, using defaults: %s", e)
-        settings = Settings()
+    if settings is None:
+        try:
+            settings = load_settings(data_dir)
+        except SettingsError as e:
+            log.error("settings refused, using defaults: %s", e)
+            settings = Settings()
     procedures, problems = load_all()
     for problem in problems:
         log.error("procedure not offered: %s", problem)
@@ -102,8 +115,16 @@ def create_main_window(data_dir: Path, *, kiosk_mode: bool = False) -> MainWindo
     window.sink = sink
     window.settings = settings
     window.data_dir = data_dir
+    window.sync = start_sync(
+        window,
+        data_dir,
+        settings,
+        token=device_token,
+        waiting=sink.waiting,
+        problem=lambda: sink.problem,
+    )
+    window.destroyed.connect(window.sync.stop)
     window.destroyed.connect(sink.close)
-    window.update_status(connected=None, waiting=sink.waiting(), problem=sink.problem)
     return window
 
 
@@ -116,5 +137,6 @@ def run(data_dir: Path, *, kiosk_mode: bool = False) -> int:
         window.resize(1280, 800)
         window.show()
     code = app.exec()
+    window.sync.stop()
     window.sink.close()
     return code

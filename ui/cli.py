@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from kiosk import cli as core_cli
 
-UI_COMMANDS = {"run"}
+UI_COMMANDS = {"run", "demo"}
 
 
 def _first_command(argv: Sequence[str]) -> str | None:
@@ -46,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("run", help="start the kiosk (the default)")
     run.add_argument("--kiosk-mode", action="store_true", help="full screen; leaving needs the PIN")
+    sub.add_parser("demo", help="the kiosk and a back-office on this computer, with throwaway data")
     ns = parser.parse_args(args)
     logging.basicConfig(
         level=logging.DEBUG if ns.verbose else logging.INFO,
@@ -56,7 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_dir = resolve_data_dir(ns.data_dir)
     try:
         from ui.app import run as run_app
+        from ui.demo import run_demo
     except ImportError as e:
         print(f"The kiosk's screens cannot start: {e}.", file=sys.stderr)
         return 1
+    if ns.command == "demo":
+        return run_demo()
     return run_app(data_dir, kiosk_mode=getattr(ns, "kiosk_mode", False))

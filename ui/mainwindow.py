@@ -74,6 +74,8 @@ class MainWindow(QMainWindow):
     session_wiped = Signal()
     #: a finalized submission went into the outbox (the sync worker wakes).
     submitted = Signal(str)
+    #: no printer: the receipt was saved as this PDF for the mediator.
+    receipt_saved = Signal(str)
 
     def __init__(
         self,
@@ -440,7 +442,12 @@ class MainWindow(QMainWindow):
         self.status_label.setVisible(bool(text))
 
     def update_status(
-        self, *, connected: bool | None, waiting: int | None, problem: str | None = None
+        self,
+        *,
+        connected: bool | None,
+        waiting: int | None,
+        problem: str | None = None,
+        note: str | None = None,
     ) -> None:
         """The line at the bottom: can requests be stored and sent, how many wait."""
         if problem:
@@ -454,11 +461,17 @@ class MainWindow(QMainWindow):
             text = tr("Connexion au service : non. Les demandes partiront plus tard.")
         if waiting:
             text += " " + tr("Demandes en attente d'envoi : {n}.").replace("{n}", str(waiting))
+        elif connected and waiting == 0:
+            text += " " + tr("Aucune demande en attente d'envoi.")
+        if note:
+            text += " " + note
         self.status_label.setText(text.strip())
         self.status_label.setVisible(bool(text.strip()))
 
     def print_receipt(self) -> None:
-        log.info("receipt printing requested")
+        from ui.receipt import print_from_window
+
+        print_from_window(self)
 
     # -- privacy ----------------------------------------------------------------
     def wipe(self, *, keep_choice: bool = False) -> None:

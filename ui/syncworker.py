@@ -1,0 +1,413 @@
+"""Sending in the background: the syncer in a ``QThread``, reporting through signals.
+
+The screens never wait for the network. ``SyncWorker`` is a ``QObject``
+moved to its own ``QThread``; it opens its own ``Outbox`` there (one SQLite
+connection per thread) and runs ``kiosk.syncer.Syncer`` rounds until asked
+to stop, reporting each round with ``status``. It never touches a widget.
+
+``SyncController`` lives in the screens' thread: it owns the thread's
+lifetime, wakes the worker when the window queues a submission, and turns
+the reports into the window's status line.
+
+Stopping must be prompt even when the back-office hangs mid-answer (a read
+timeout of 30 s would otherwise freeze the window on close), so the worker's
+HTTP sockets can be shut from the stopping thread: the request in flight
+fails at once, the item keeps its place in the queue.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import socket
+import threading
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from kiosk.config import Settings
+from kiosk.keystore import KeyStoreError, get_device_token
+from kiosk.syncer import Syncer, SyncError, SyncReport
+from ui.i18n import tr
+
+log = logging.getLogger(__name__)
+
+#: When nothing waits, probe the back-office this often so the status line stays true.
+IDLE_POLL_S = 60.0
+#: After a round that could not run (a full disk, an unreadable outbox).
+ERROR_RETRY_S = 30.0
+#: How long a stop may take before it is logged as slow (it still waits).
+STOP_WARN_S = 10.0
+
+
+# -- HTTP that can be cut from another thread --------------------------------------------
+class _Connections:
+    """The sockets of one worker's HTTP session, so ``abort()`` can shut them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: weakref.WeakSet[HTTPConnection] = weakref.WeakSet()
+        self.aborted = False
+
+    def add(self, conn: HTTPConnection) -> None:
+        with self._lock:
+            aborted = self.aborted
+            if not aborted:
+                self._open.add(conn)
+        if aborted:
+            _shut(conn)
+
+    def abort(self) -> None:
+        with self._lock:
+            self.aborted = True
+            conns = list(self._open)
+        for conn in conns:
+            _shut(conn)
+
+
+def _shut(conn: HTTPConnection) -> None:
+    sock = getattr(conn, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+class _AbortableAdapter(HTTPAdapter):
+    """An adapter whose connections register with ``_Connections``; refuses after abort."""
+
+    def __init__(self, connections: _Connections) -> None:
+        self.connections = connections
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        connections = self.connections
+
+        class Conn(HTTPConnection):
+            def connect(self) -> None:
+                super().connect()
+                connections.add(self)
+
+        class ConnS(HTTPSConnection):
+            def connect(self) -> None:
+                super().connect()
+                connections.add(self)
+
+        class Pool(HTTPConnectionPool):
+            ConnectionCls = Conn
+
+        class PoolS(HTTPSConnectionPool):
+            ConnectionCls = ConnS
+
+        self.poolmanager.pool_classes_by_scheme = {"http": Pool, "https": PoolS}
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        if self.connections.aborted:
+            raise requests.ConnectionError("sending stopped")
+        return super().send(request, *args, **kwargs)
+
+
+def abortable_session() -> tuple[requests.Session, Callable[[], None]]:
+    """A requests session and a function that cuts its connections (thread-safe)."""
+    connections = _Connections()
+    session = requests.Session()
+    adapter = _AbortableAdapter(connections)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session, connections.abort
+
+
+# -- the worker --------------------------------------------------------------------------
+class SyncWorker(QObject):
+    """Sync rounds in the thread it was moved to; reports through signals only."""
+
+    #: after every round: connected (True, False or None: unknown), requests waiting,
+    #: requests that need a person, whether the back-office refused the token.
+    status = Signal(object, int, int, bool)
+    #: a round could not run (the outbox cannot be opened or written).
+    failed = Signal(str)
+    #: the loop has ended; the thread may quit.
+    finished = Signal()
+
+    def __init__(
+        self,
+        data_dir: Path,
+        settings: Settings,
+        token: str | None,
+        *,
+        idle_poll_s: float = IDLE_POLL_S,
+        error_retry_s: float = ERROR_RETRY_S,
+    ) -> None:
+        super().__init__()
+        self.data_dir = Path(data_dir)
+        self.settings = settings
+        self._token = token
+        self._idle_poll_s = idle_poll_s
+        self._error_retry_s = error_retry_s
+        self._stopping = threading.Event()
+        self._woken = threading.Event()
+        self._syncer: Syncer | None = None
+        self._http, self._abort = abortable_session()
+
+    # Called from the screens' thread: they only set events, never block.
+    def wake(self) -> None:
+        """Run a round now (a submission was queued)."""
+        syncer = self._syncer
+        if syncer is not None:
+            syncer.wake_early()
+        self._woken.set()
+
+    def stop(self) -> None:
+        """End the loop soon; a request in flight is cut, not waited for."""
+        self._stopping.set()
+        self._woken.set()
+        self._abort()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    @Slot()
+    def run(self) -> None:
+        from kiosk.outbox import Outbox
+
+        try:
+            try:
+                outbox = Outbox.open(self.data_dir, self.settings)
+            except Exception as e:
+                log.exception("the sync worker cannot open the outbox")
+                self.failed.emit(str(e) or type(e).__name__)
+                return
+            try:
+                with Syncer(
+                    outbox, self.settings, self._token, http=self._http, stop_event=self._stopping
+                ) as syncer:
+                    self._syncer = syncer
+                    try:
+                        self._loop(syncer)
+                    finally:
+                        self._syncer = None
+            except SyncError as e:
+                log.error("sending cannot start: %s", e)
+                self.failed.emit(str(e))
+            finally:
+                outbox.close()
+        finally:
+            self._http.close()
+            self.finished.emit()
+
+    def _loop(self, syncer: Syncer) -> None:
+        while not self._stopping.is_set():
+            self._woken.clear()
+            wait: float | None
+            try:
+                report = syncer.run_once()
+                wait = syncer.seconds_to_wait()
+            except Exception as e:
+                log.exception("sync round failed")
+                report = SyncReport(error=f"sync round failed ({type(e).__name__})")
+                wait = self._error_retry_s
+            if self._stopping.is_set():
+                break
+            self._report(report)
+            wait = self._idle_poll_s if wait is None else min(wait, self._idle_poll_s)
+            self._woken.wait(wait)
+
+    def _report(self, report: SyncReport) -> None:
+        if report.error:
+            self.failed.emit(report.error)
+            return
+        self.status.emit(
+            report.connected,
+            int(report.queued_left),
+            int(report.needs_person),
+            bool(report.auth_failed),
+        )
+
+
+# -- the controller, in the screens' thread --------------------------------------------------
+_live: weakref.WeakSet[SyncController] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all() -> None:
+    # A QThread destroyed while running aborts the interpreter (pytest-qt #276):
+    # whatever forgot to stop its sending, it stops here.
+    for controller in list(_live):
+        controller.stop()
+
+
+class SyncController(QObject):
+    """Owns the sync thread of one window and keeps its status line true."""
+
+    #: re-emitted from the worker, for tests and the mediator's console.
+    status = Signal(object, int, int, bool)
+
+    def __init__(
+        self,
+        window: Any,
+        data_dir: Path,
+        settings: Settings,
+        *,
+        token: str | None = None,
+        waiting: Callable[[], int | None] | None = None,
+        problem: Callable[[], str | None] | None = None,
+        idle_poll_s: float = IDLE_POLL_S,
+    ) -> None:
+        super().__init__()
+        # Weakly: the window holds its controller, not the other way round.
+        self._window = weakref.ref(window)
+        self.data_dir = Path(data_dir)
+        self.settings = settings
+        self._token = token
+        self._waiting = waiting or (lambda: None)
+        self._problem = problem or (lambda: None)
+        self._idle_poll_s = idle_poll_s
+        self.thread: QThread | None = None
+        self.worker: SyncWorker | None = None
+        self.connected: bool | None = None
+        self.needs_person = 0
+        self.auth_failed = False
+        self.failure: str | None = None
+        self.rounds = 0
+        self._stopped = False
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.settings.server_url)
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.isRunning()
+
+    def start(self) -> None:
+        """Start sending if a back-office is configured; show the status either way."""
+        window = self._window()
+        if window is not None:
+            window.submitted.connect(self.on_submitted)
+        if self.enabled and self.thread is None:
+            token = self._token
+            if token is None:
+                try:
+                    token = get_device_token(self.settings)
+                except KeyStoreError as e:
+                    log.error("no device token: %s", e)
+            if not token:
+                log.warning("no device token is set: requests wait on this kiosk")
+            worker = SyncWorker(self.data_dir, self.settings, token, idle_poll_s=self._idle_poll_s)
+            thread = QThread()
+            thread.setObjectName("kiosk-sync")
+            worker.moveToThread(thread)
+            thread.started.connect(worker.run)
+            worker.finished.connect(thread.quit)
+            worker.status.connect(self._on_status)
+            worker.failed.connect(self._on_failed)
+            self.worker, self.thread = worker, thread
+            _live.add(self)
+            app = QCoreApplication.instance()
+            if app is not None:
+                app.aboutToQuit.connect(self.stop)
+            thread.start()
+        self.show()
+
+    def stop(self) -> None:
+        """Stop the worker and wait for its thread to end (safe twice, from anywhere)."""
+        self._stopped = True
+        worker, thread = self.worker, self.thread
+        if worker is None or thread is None:
+            return
+        worker.stop()
+        thread.quit()
+        if not thread.wait(round(STOP_WARN_S * 1000)):
+            log.warning("the sync thread is slow to stop; waiting for it")
+            thread.wait()
+        self.worker = self.thread = None
+        _live.discard(self)
+        app = QCoreApplication.instance()
+        if app is not None:
+            with contextlib.suppress(RuntimeError, TypeError):
+                app.aboutToQuit.disconnect(self.stop)
+
+    def on_submitted(self, _submission_id: str = "") -> None:
+        if self.worker is not None:
+            self.worker.wake()
+        self.show()
+
+    def _on_status(
+        self, connected: object, waiting: int, needs_person: int, auth_failed: bool
+    ) -> None:
+        if self._stopped:
+            return  # a report queued before the stop, for a window that may be gone
+        self.connected = connected if isinstance(connected, bool) else None
+        self.needs_person = needs_person
+        self.auth_failed = auth_failed
+        self.failure = None
+        self.rounds += 1
+        self.show(waiting)
+        self.status.emit(connected, waiting, needs_person, auth_failed)
+
+    def _on_failed(self, text: str) -> None:
+        if self._stopped:
+            return
+        log.error("sending: %s", text)
+        self.failure = text
+        self.rounds += 1
+        self.show()
+
+    def show(self, waiting: int | None = None) -> None:
+        """Put what is known on the window's status line."""
+        if waiting is None:
+            waiting = self._waiting()
+        notes = []
+        connected = self.connected
+        if not self.enabled:
+            connected = None
+            notes.append(tr("Cette borne n'est pas reliée au service. Les demandes restent ici."))
+        elif self.auth_failed:
+            connected = None
+            notes.append(tr("Le service refuse cette borne. Un médiateur doit la reconnecter."))
+        elif self.failure:
+            connected = None
+            notes.append(
+                tr("L'envoi ne marche pas pour le moment. Les demandes restent sur cette borne.")
+            )
+        if self.needs_person:
+            notes.append(
+                tr("Demandes à revoir par un médiateur : {n}.").replace(
+                    "{n}", str(self.needs_person)
+                )
+            )
+        window = self._window()
+        if window is None or not shiboken6.isValid(window):
+            return
+        window.update_status(
+            connected=connected,
+            waiting=waiting,
+            problem=self._problem(),
+            note=" ".join(notes) or None,
+        )
+
+
+def start_sync(
+    window: Any,
+    data_dir: Path,
+    settings: Settings,
+    *,
+    token: str | None = None,
+    waiting: Callable[[], int | None] | None = None,
+    problem: Callable[[], str | None] | None = None,
+) -> SyncController:
+    controller = SyncController(
+        window, data_dir, settings, token=token, waiting=waiting, problem=problem
+    )
+    controller.start()
+    return controller
