@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -366,8 +366,26 @@ def _build(path: Path, data: dict[str, Any], lines: dict[Path_, int]) -> Procedu
 
 
 def load_procedure(path: Path | str) -> Procedure:
-    """Read and check one procedure file; ``ProcedureError`` lists every problem."""
+    """Read and check one procedure file; ``ProcedureError`` lists every problem.
+
+    A file unchanged since it was last read (same size and modification
+    time) is not parsed again: procedures are immutable, and every new
+    window or session would otherwise re-read all of them.
+    """
     path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return _load_procedure(path)
+    return _load_unchanged(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _load_unchanged(path: str, mtime_ns: int, size: int) -> Procedure:
+    return _load_procedure(Path(path))
+
+
+def _load_procedure(path: Path) -> Procedure:
     shown = str(path)
     try:
         source = path.read_text(encoding="utf-8")
