@@ -72,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
         help="where to find the procedure (default: the shipped ones)",
     )  # fmt: skip
     _queue_parsers(sub)
+    _mediator_parsers(sub)
     return p
 
 
@@ -641,6 +642,54 @@ def _config_set(args: argparse.Namespace, data_dir: Path) -> int:
     return EXIT_OK
 
 
+# -- mediator ------------------------------------------------------------------------------
+
+
+def _mediator_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    mediator = sub.add_parser("mediator", help="the mediator's PIN (leaving kiosk mode)")
+    msub = mediator.add_subparsers(dest="action", metavar="ACTION", required=True)
+    msub.add_parser(
+        "set-pin",
+        help="set the PIN that leaves kiosk mode (4 to 8 digits; asked twice, never shown)",
+        description="Asks for the PIN twice on a terminal (never shown). "
+        "Without a terminal, reads it from the first line of standard input "
+        "(a second line, if any, must repeat it).",
+    )
+
+
+def _mediator_command(args: argparse.Namespace) -> int:
+    import getpass
+
+    from kiosk.config import resolve_data_dir
+    from kiosk.pin import LOCK_SECONDS, MAX_TRIES, PinError, set_pin, validate_new_pin
+
+    data_dir = resolve_data_dir(args.data_dir)
+    if sys.stdin is not None and sys.stdin.isatty():
+        first = getpass.getpass("New mediator PIN, 4 to 8 digits (not shown): ")
+        try:
+            validate_new_pin(first)
+        except PinError as e:
+            raise QueueCommandError(f"{e} Nothing was changed.") from None
+        again: str | None = getpass.getpass("The same PIN again: ")
+    else:
+        lines = sys.stdin.read().splitlines() if sys.stdin is not None else []
+        first = lines[0] if lines else ""
+        again = lines[1] if len(lines) > 1 and lines[1].strip() else None
+    if not first.strip():
+        raise QueueCommandError("No PIN was given; nothing was changed.")
+    if again is not None and again.strip() != first.strip():
+        raise QueueCommandError("The two PINs differ; nothing was changed.")
+    try:
+        set_pin(data_dir, first)
+    except PinError as e:
+        raise QueueCommandError(f"{e} Nothing was changed.") from None
+    print(
+        f"The mediator PIN is set (stored as a salted hash in {data_dir}). "
+        f"{MAX_TRIES} wrong tries lock it for {round(LOCK_SECONDS / 60)} minutes."
+    )
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(
@@ -651,6 +700,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             # Until the screens land, starting the kiosk shows what it offers.
             return _procedures_list(as_json=False)
+        if args.command == "mediator":
+            return _mediator_command(args)
         if args.command != "procedures":
             return _run_queue_command(args)
         if args.action == "list":

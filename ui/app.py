@@ -14,7 +14,7 @@ from kiosk.outbox import Outbox, OutboxError
 from kiosk.procedure import load_all
 from kiosk.session import KioskIdentity
 from kiosk.submission import Submission
-from ui import theme
+from ui import errors, kioskmode, theme
 from ui.mainwindow import MainWindow, SubmitFailed
 from ui.syncworker import start_sync
 
@@ -125,6 +125,10 @@ def create_main_window(
     )
     window.destroyed.connect(window.sync.stop)
     window.destroyed.connect(sink.close)
+    # A shared machine: idle delays from the settings, errors recovered, kiosk mode locked.
+    window.idle.set_timeouts(settings.idle_timeout_s, getattr(settings, "idle_warning_s", None))
+    errors.install(window)
+    window.kiosk_guard = kioskmode.install(window, data_dir) if kiosk_mode else None
     return window
 
 

@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
 from kiosk.procedure import CATEGORIES, Procedure
 from kiosk.session import FinalizeRefused, KioskIdentity, Mode, Session
 from kiosk.submission import Submission, TrainingSubmission
-from ui import help, speech, theme
+from ui import errors, help, speech, theme, training
 from ui.flowlayout import FlowLayout
 from ui.i18n import LANGUAGE_NAMES, Translations, available_languages, layout_direction, tr
+from ui.idle import IdleWatcher, forget_traces
 from ui.pictures import icon
 from ui.screens import (
     CategoryScreen,
@@ -215,6 +216,9 @@ class MainWindow(QMainWindow):
         self.confirmation.print_receipt.connect(self.print_receipt)
         self._enter = _EnterContinues(self)
         self.installEventFilter(self._enter)
+        # A shared machine: a calm word after an error; the idle warning, then a wipe.
+        self.error_notice = errors.add_notice(self)
+        self.idle = IdleWatcher(self)
 
     def _nav_button(self, name: str, picture: str, *, primary: bool = False) -> QPushButton:
         button = QPushButton()
@@ -487,7 +491,13 @@ class MainWindow(QMainWindow):
             self.procedure = None
             self.category = None
             self.training = False
+        self.step.widgets, self.step.error_labels = {}, {}
+        forget_traces(self)
         self.session_wiped.emit()
+
+    def recover_from_error(self) -> None:
+        """After an unexpected error: the person's session wiped, the home screen, a calm word."""
+        errors.recover(self)
 
     # -- rendering --------------------------------------------------------------
     def refresh(self) -> None:
@@ -513,6 +523,7 @@ class MainWindow(QMainWindow):
             self.prepare.render(self.procedure, loc)
         elif self.view == View.STEP and self.session:
             self.step.render(self.session)
+            training.add_hints(self)
         elif self.view == View.REVIEW and self.session:
             self.review.render(self.session)
         elif self.view == View.CONFIRMATION and self.session and self.result:
@@ -534,8 +545,7 @@ class MainWindow(QMainWindow):
                   self.back_button, self.contrast_button):  # fmt: skip
             b.setAccessibleName(b.text())
         speech.dress_button(self.listen_button, self.speaker)
-        self.banner.setVisible(self.training)
-        self.banner_label.setText(tr("Entraînement — rien n'est envoyé"))
+        training.update_banner(self)
         self.back_button.setVisible(self.view != View.HOME and not self._is_confirmation())
         next_text = self._next_text()
         self.next_button.setVisible(next_text is not None)

@@ -400,9 +400,15 @@ class ConfirmationScreen(Page):
         self.body.addWidget(label(t(step.title), "heading", "step:heading"))
         if isinstance(result, TrainingSubmission):
             self.body.addWidget(
-                label(tr("C'était un entraînement. Rien n'a été envoyé."), "subheading")
+                label(
+                    tr("C'était un entraînement. Rien n'a été envoyé."),
+                    "subheading",
+                    "confirmation:training",
+                )
             )
-        self.body.addWidget(label(tr("Gardez ce numéro. Il sert à suivre votre demande :")))
+            self.body.addWidget(label(tr("Pour une vraie demande, vous recevez un numéro :")))
+        else:
+            self.body.addWidget(label(tr("Gardez ce numéro. Il sert à suivre votre demande :")))
         ref = label(result.local_reference, "reference", "confirmation:reference")
         ref.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         ref.setAccessibleName(tr("Votre numéro") + " " + " ".join(result.local_reference))
