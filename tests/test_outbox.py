@@ -625,17 +625,33 @@ def test_sqlite_settings(box: Outbox) -> None:
     assert pragma("foreign_keys") == 1
     assert pragma("busy_timeout") >= 1000
     assert pragma("user_version") == SCHEMA_MAJOR
-    applied = box.conn.execute("SELECT name FROM _sqlite_migrations").fetchall()
-    assert applied == [("0001_initial",)]
+    applied = box.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id").fetchall()
+    assert applied == [("0001_initial",), ("0002_query_indexes",)]
+
+
+def test_only_the_sending_mark_skips_waiting_for_the_disk(box: Outbox) -> None:
+    """Lost in a power cut, 'sending' is harmless (the item is still queued); the rest is synced."""
+    pragmas: list[str] = []
+    box.conn.set_trace_callback(lambda sql: pragmas.append(sql) if "synchronous" in sql else None)
+    sub = box.enqueue(make_submission())
+    box.mark_sending(sub.id)
+    box.mark_sent(sub.id, "BO-2026-0001", 201)
+    with pytest.raises(StateError):
+        box.mark_sending(sub.id)
+    box.conn.set_trace_callback(None)
+    assert pragmas == ["PRAGMA synchronous = NORMAL", "PRAGMA synchronous = FULL"] * 2
+    assert box.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
 
 
 def test_reopening_keeps_everything(db_path: Path) -> None:
+    count = "SELECT COUNT(*) FROM _sqlite_migrations"
     with Outbox(db_path, KEY) as box:
         sub = make_submission()
         box.enqueue(sub)
+        applied = box.conn.execute(count).fetchone()[0]
     with Outbox(db_path, KEY) as box:
         assert box.payload(sub.id) == sub.body
-        assert box.conn.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == 1
+        assert box.conn.execute(count).fetchone()[0] == applied  # nothing applied twice
 
 
 def test_a_newer_database_is_refused_untouched(db_path: Path) -> None:
