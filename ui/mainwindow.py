@@ -470,7 +470,13 @@ class MainWindow(QMainWindow):
         if note:
             text += " " + note
         self.status_label.setText(text.strip())
-        self.status_label.setVisible(bool(text.strip()))
+        self.status_label.setVisible(bool(text.strip()) and self._status_shown())
+
+    def _status_shown(self) -> bool:
+        """The line about sending shows outside the questions and outside
+        training (where nothing is sent): at 200 % text its two lines would
+        leave the question a letterbox (ui.audit's "room" rule)."""
+        return not self.training and self.view not in (View.STEP, View.REVIEW)
 
     def print_receipt(self) -> None:
         from ui.receipt import print_from_window
@@ -553,6 +559,7 @@ class MainWindow(QMainWindow):
         self.next_button.setAccessibleName(next_text or "")
         in_session = self.session is not None and self.view in (View.STEP, View.REVIEW)
         self.progress_row.setVisible(in_session)
+        self.status_label.setVisible(bool(self.status_label.text()) and self._status_shown())
         if in_session and self.session is not None:
             i, n = self.session.progress
             self.progress_label.setText(

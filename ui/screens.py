@@ -6,11 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -131,7 +135,42 @@ class Page(QWidget):
         for w in self.content.findChildren(QWidget):
             if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(self):
                 w.setFocus(Qt.FocusReason.OtherFocusReason)
+                self.reveal_focus()
                 return
+
+    def reveal_focus(self, also: QWidget | None = None) -> None:
+        """Scroll the focus into view, as little as possible: a box one types
+        in, whole (typing into a hidden box is typing blind); a button, only
+        when none of it shows (the question above stays in view). ``also``
+        (an error message above its box) first, so that the focus wins.
+
+        At 200 % text the focus is often below the fold, and QScrollArea
+        follows it only when Tab moves it. The new content is laid out
+        first, so that its place is known.
+        """
+        focus = self.focusWidget()
+        if focus is None or self.content is None or not self.content.isAncestorOf(focus):
+            return
+        # New widgets are shown by queued calls, then laid out by posted
+        # layout requests; run those now (nothing else), until the sizes hold.
+        viewport = self.scroll.viewport()
+        for _ in range(5):
+            sizes = self.content.size(), viewport.size()
+            QApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            if (self.content.size(), viewport.size()) == sizes:
+                break
+        typed = isinstance(focus, QLineEdit | QPlainTextEdit | QListWidget)
+        for widget in (also, focus):
+            if widget is None:
+                continue
+            place = QRect(widget.mapTo(viewport, QPoint(0, 0)), widget.size())
+            if widget is focus and not typed and viewport.rect().intersects(place):
+                continue
+            # Not ensureWidgetVisible: for a text box it shows only the cursor.
+            middle = widget.mapTo(self.content, widget.rect().center())
+            half = widget.size() / 2
+            self.scroll.ensureVisible(middle.x(), middle.y(), half.width() + 16, half.height() + 16)
 
 
 class HomeScreen(Page):
@@ -328,12 +367,13 @@ class StepScreen(Page):
             self.summary.setVisible(first is not None)
         if focus and first is not None:
             widget = self.widgets[first[0]]
-            self.scroll.ensureWidgetVisible(self.error_labels[first[0]])
             widget.focus_input(first[1])
+            self.reveal_focus(also=self.error_labels[first[0]])
 
     def focus_first(self) -> None:
         if self.widgets:
             next(iter(self.widgets.values())).focus_input()
+            self.reveal_focus()
         else:
             super().focus_first()
 
@@ -413,6 +453,14 @@ class ConfirmationScreen(Page):
         ref.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         ref.setAccessibleName(tr("Votre numéro") + " " + " ".join(result.local_reference))
         self.body.addWidget(ref)
+        # Printing sits by the number it keeps: in view with it, even at 200 %.
+        self.print_button = QPushButton(tr("Imprimer le reçu"))
+        self.print_button.setObjectName("confirmation:print")
+        self.print_button.setAccessibleName(self.print_button.text())
+        self.print_button.setIcon(icon("imprimer"))
+        self.print_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        self.print_button.clicked.connect(self.print_receipt)
+        self.body.addWidget(self.print_button)
         self.body.addWidget(label(t(step.text)))
         if step.next_steps:
             self.body.addWidget(label(tr("Et maintenant ?"), "subheading"))
@@ -426,12 +474,6 @@ class ConfirmationScreen(Page):
         if step.contact:
             self.body.addWidget(label(tr("Une question ?"), "subheading"))
             self.body.addWidget(label(t(step.contact)))
-        self.print_button = QPushButton(tr("Imprimer le reçu"))
-        self.print_button.setObjectName("confirmation:print")
-        self.print_button.setIcon(icon("imprimer"))
-        self.print_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
-        self.print_button.clicked.connect(self.print_receipt)
-        self.body.addWidget(self.print_button)
         self.finish()
 
 

@@ -72,7 +72,10 @@ class Theme:
             ("input border on surface", self.border, self.surface),
             ("focus ring", self.focus, self.background),
             ("focus ring on surface", self.focus, self.surface),
-            ("focus ring on primary", self.focus, self.primary),
+            # Around a primary button or a chosen answer the ring is a double
+            # line with a gap of what lies behind (see stylesheet): it never
+            # touches their fill, which no one colour could contrast with at
+            # 3:1 as well as with the light surface.
         ]
 
 
@@ -165,6 +168,9 @@ def stylesheet(theme: Theme, scale: float) -> str:
     target = max(px(TARGET_PX, min(scale, 1.5)), 48)
     primary = max(px(PRIMARY_PX, min(scale, 1.5)), 64)
     pad = px(12, scale)
+    # min-height counts the content only: take off the padding and the 3 px
+    # borders, so that a target is ``target`` px tall, not 30 px more (at
+    # 200 % text those extra pixels left the question a letterbox).
     return f"""
 * {{
     font-family: "{FONT_FAMILY}";
@@ -202,15 +208,16 @@ QFrame[role="topbar"], QFrame[role="bottombar"] {{
 }}
 QFrame[role="topbar"] {{ border-top: 0; border-bottom: 2px solid {t.border}; }}
 QPushButton {{
-    min-height: {target}px; min-width: {target}px;
+    min-height: {target - 2 * px(6, scale) - 6}px; min-width: {target}px;
     padding: {px(6, scale)}px {px(18, scale)}px;
     background: {t.secondary}; color: {t.on_secondary};
     border: 3px solid {t.on_secondary}; border-radius: 10px;
     font-weight: bold;
 }}
 QPushButton[role="primary"] {{
-    min-height: {primary}px; background: {t.primary}; color: {t.on_primary};
-    border: 3px solid {t.primary}; padding: {px(6, scale)}px {px(28, scale)}px;
+    min-height: {primary - 2 * px(6, scale) - 24}px; background: {t.primary};
+    color: {t.on_primary}; border: 12px solid {t.primary}; border-radius: 14px;
+    padding: {px(6, scale)}px {px(28, scale) - 9}px;
 }}
 QPushButton[role="tile"] {{
     min-height: {px(120, min(scale, 1.5))}px; text-align: left;
@@ -229,9 +236,13 @@ QPushButton[role="choice"]:focus {{
     border: {FOCUS_PX}px solid {t.focus};
     outline: none;
 }}
+QPushButton[role="primary"]:focus, QPushButton[role="choice"]:checked:focus {{
+    border: 12px double {t.focus}; background-clip: padding;
+}}
+QPushButton[role="choice"]:checked:focus {{ padding: {pad - 9}px {px(20, scale) - 9}px; }}
 QPushButton:disabled {{ color: {t.muted}; border-style: dashed; }}
 QLineEdit, QPlainTextEdit, QListWidget {{
-    min-height: {target}px; padding: {px(4, scale)}px {pad}px;
+    min-height: {target - 2 * px(4, scale) - 6}px; padding: {px(4, scale)}px {pad}px;
     background: {t.background}; color: {t.text};
     border: 3px solid {t.border}; border-radius: 6px;
     selection-background-color: {t.selected}; selection-color: {t.on_selected};
@@ -256,6 +267,6 @@ QProgressBar {{
     border: 2px solid {t.border}; border-radius: 6px; background: {t.background};
 }}
 QProgressBar::chunk {{ background: {t.primary}; border-radius: 4px; }}
-QScrollBar:vertical {{ width: {px(28, min(scale, 1.5))}px; background: {t.surface}; }}
+QScrollBar:vertical {{ width: 48px; background: {t.surface}; }}
 QScrollBar::handle:vertical {{ background: {t.border}; min-height: 60px; border-radius: 6px; }}
 """
