@@ -762,28 +762,57 @@ class Outbox:
         ]
         with self._lock:
             with self._write() as conn:
-                row = conn.execute("SELECT body_digest FROM items WHERE id = ?", (s.id,)).fetchone()
-                if row is not None:
-                    if not hmac.compare_digest(bytes(row[0]), digest):
-                        raise ConflictingSubmissionError(
-                            f"Another request with the id {s.id} and different content is "
-                            "already in the queue; this one was not added."
-                        )
-                else:
-                    conn.execute(
-                        "INSERT INTO items (id, procedure_id, procedure_version, local_reference,"
-                        " mode, created_at, enqueued_at, state, attempts, next_attempt_at,"
-                        " needs_person, body_digest, payload)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, 0, ?, ?)",
-                        (s.id, s.procedure_id, s.procedure_version, s.local_reference, s.mode,
-                         s.created_at, now, now, digest, payload),
-                    )  # fmt: skip
+                inserted = conn.execute(
+                    "INSERT INTO items (id, procedure_id, procedure_version, local_reference,"
+                    " mode, created_at, enqueued_at, state, attempts, next_attempt_at,"
+                    " needs_person, body_digest, payload)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, 0, ?, ?)"
+                    " ON CONFLICT (id) DO NOTHING",
+                    (s.id, s.procedure_id, s.procedure_version, s.local_reference, s.mode,
+                     s.created_at, now, now, digest, payload),
+                ).rowcount  # fmt: skip
+                if inserted:
                     conn.executemany(
                         "INSERT INTO attachments (item_id, position, sha256, size, meta, data)"
                         " VALUES (?, ?, ?, ?, ?, ?)",
                         [(s.id, *row) for row in sealed],
                     )
-            return self.get(s.id)
+                else:
+                    row = conn.execute(
+                        "SELECT body_digest FROM items WHERE id = ?", (s.id,)
+                    ).fetchone()
+                    if not hmac.compare_digest(bytes(row[0]), digest):
+                        raise ConflictingSubmissionError(
+                            f"Another request with the id {s.id} and different content is "
+                            "already in the queue; this one was not added."
+                        )
+            if not inserted:
+                return self.get(s.id)
+        # What was just written, without reading it back (enqueue is on the
+        # screens' thread, right after the person presses "Envoyer").
+        return OutboxItem(
+            id=s.id,
+            procedure_id=s.procedure_id,
+            procedure_version=s.procedure_version,
+            local_reference=s.local_reference,
+            mode=s.mode,
+            state="queued",
+            created_at=s.created_at,
+            enqueued_at=now,
+            attempts=0,
+            next_attempt_at=now,
+            first_failure_at=None,
+            last_status=None,
+            last_error=None,
+            server_reference=None,
+            sent_at=None,
+            needs_person=False,
+            rejection=None,
+            attachments=tuple(
+                AttachmentMeta(a.field, a.sha256, a.size, a.media_type, a.filename)
+                for a in s.attachments
+            ),
+        )
 
     # -- reading ---------------------------------------------------------------------------
 
