@@ -15,6 +15,8 @@ from kiosk.procedure import load_all
 from kiosk.session import KioskIdentity
 from kiosk.submission import Submission
 from ui import errors, kioskmode, theme
+from ui.attachments import forget_previews
+from ui.fieldbase import FieldOptions
 from ui.mainwindow import MainWindow, SubmitFailed
 from ui.syncworker import start_sync
 
@@ -115,6 +117,10 @@ def create_main_window(
     window.sink = sink
     window.settings = settings
     window.data_dir = data_dir
+    # Field widgets: the keypad on a touch kiosk, the scanner's folder; thumbnails
+    # of documents are forgotten with the person.
+    window.step.field_options = FieldOptions.from_settings(settings, kiosk_mode=kiosk_mode)
+    window.session_wiped.connect(forget_previews)
     window.sync = start_sync(
         window,
         data_dir,

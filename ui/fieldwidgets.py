@@ -4,20 +4,24 @@ A widget only collects what the person types or picks (the *raw* input)
 and reports it with ``edited``; the field type in ``kiosk.fields`` decides
 whether it is valid. Object names follow the test contract:
 ``field:<id>``, ``field:<id>:<part>`` and ``field:<id>=<value>``.
+
+Keyboard: Tab goes through the inputs in reading order; arrow keys move
+between the answers of a question and through the list of communes; Enter
+continues (the main window does that). On a touch kiosk, number inputs get
+a large on-screen keypad (``ui.keypad``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QButtonGroup,
+    QAbstractItemView,
     QCheckBox,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -31,100 +35,131 @@ from PySide6.QtWidgets import (
 from kiosk import postal
 from kiosk.fields import FieldSpec, FieldType
 from kiosk.i18n import pick
+from ui.attachments import AttachmentWidget
+from ui.fieldbase import (
+    ArrowKeysMoveFocus,
+    FieldOptions,
+    FieldWidget,
+    Translate,
+    text_label,
+)
+from ui.keypad import Keypad
 
-Translate = Callable[[str], str]
+__all__ = [
+    "WIDGETS",
+    "AddressWidget",
+    "AttachmentWidget",
+    "ChoiceWidget",
+    "CommuneWidget",
+    "ConsentWidget",
+    "DateWidget",
+    "FieldOptions",
+    "FieldWidget",
+    "LineWidget",
+    "MultiChoiceWidget",
+    "MultilineWidget",
+    "YesNoWidget",
+    "make_field_widget",
+    "register_widget",
+]
+
+CHECK = "✓  "  # a chosen answer is marked by a sign, not by its colour alone
 
 
-def _label(text: str, buddy: QWidget | None = None) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    if buddy is not None:
-        label.setBuddy(buddy)
-    return label
+class DigitsEdit(QLineEdit):
+    """A box sized for a few digits, at whatever text size the kiosk shows.
 
+    Typing a separator ("/", ".", "-", a space) asks to move to the next
+    box, and Backspace in an empty box to the previous one, as people do
+    when they type "15/03/1950" in one go."""
 
-def _mark_invalid(widget: QWidget, invalid: bool) -> None:
-    widget.setProperty("invalid", "true" if invalid else "false")
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
+    next_box = Signal()
+    previous_box = Signal()
 
-
-class FieldWidget(QWidget):
-    """Base: ``edited(field_id, raw)`` whenever the input changes."""
-
-    edited = Signal(str, object)
-    #: the person picked an answer with one gesture (a choice button):
-    #: the screen may move the focus on to "Continuer".
-    picked = Signal()
-
-    def __init__(self, spec: FieldSpec, ftype: FieldType, locale: str, tr: Translate) -> None:
+    def __init__(self, chars: int) -> None:
         super().__init__()
-        self.spec = spec
-        self.ftype = ftype
-        self.locale = locale
-        self.tr_ = tr
-        self.setObjectName(f"field:{spec.id}")
-        self._loading = False
+        self.chars = chars
+        self.setMaxLength(chars)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
-    @property
-    def label_text(self) -> str:
-        return pick(self.spec.label, self.locale)
+    def sizeHint(self) -> QSize:
+        # Qt's hint is 17 "x" plus the frame, padding and margins: keep
+        # those, and make room for the digits (and the cursor) instead.
+        hint = super().sizeHint()
+        fm = self.fontMetrics()
+        room = hint.width() - fm.horizontalAdvance("x") * 17
+        width = room + fm.horizontalAdvance("0" * (self.chars + 1))
+        return QSize(max(width, hint.height() + 16), hint.height())
 
-    def set_raw(self, raw: Any) -> None:
-        self._loading = True
-        try:
-            self._set_raw(raw)
-        finally:
-            self._loading = False
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
 
-    def _set_raw(self, raw: Any) -> None:
-        raise NotImplementedError
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.text() in ("/", ".", "-", " "):
+            self.next_box.emit()
+            return
+        if event.key() == Qt.Key.Key_Backspace and not self.text():
+            self.previous_box.emit()
+            return
+        super().keyPressEvent(event)
 
-    def raw(self) -> Any:
-        raise NotImplementedError
 
-    def _emit(self) -> None:
-        if not self._loading:
-            self.edited.emit(self.spec.id, self.raw())
+class TextBox(QPlainTextEdit):
+    """A box for a few sentences: five lines high at whatever text size."""
 
-    def focus_input(self, part: str | None = None) -> None:
-        targets = self.focus_targets()
-        if part:
-            named = self.findChild(QWidget, f"field:{self.spec.id}:{part}")
-            if named is not None:
-                named.setFocus(Qt.FocusReason.OtherFocusReason)
-                return
-        if targets:
-            targets[0].setFocus(Qt.FocusReason.OtherFocusReason)
+    LINES = 5
 
-    def focus_targets(self) -> list[QWidget]:
-        return [
-            w
-            for w in self.findChildren(QWidget)
-            if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(self)
-        ]
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        frame = self.height() - self.viewport().height() if self.height() > 0 else 0
+        margins = self.contentsMargins().top() + self.contentsMargins().bottom()
+        height = self.fontMetrics().lineSpacing() * self.LINES + max(frame, margins) + 16
+        return QSize(hint.width(), height)
 
-    def set_invalid(self, invalid: bool, part: str | None = None) -> None:
-        for w in self.findChildren(QLineEdit) + self.findChildren(QPlainTextEdit):
-            _mark_invalid(w, invalid and (part is None or w.objectName().endswith(f":{part}")))
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.updateGeometry()  # the stylesheet sets the text size late
+
+
+def _with_keypad(options: FieldOptions, tr: Translate, *inputs: QWidget) -> Keypad | None:
+    if not options.keypad:
+        return None
+    keypad = Keypad(tr)
+    keypad.attach(*inputs)
+    return keypad
 
 
 class LineWidget(FieldWidget):
-    def __init__(self, spec: FieldSpec, ftype: FieldType, locale: str, tr: Translate) -> None:
-        super().__init__(spec, ftype, locale, tr)
+    def __init__(
+        self,
+        spec: FieldSpec,
+        ftype: FieldType,
+        locale: str,
+        tr: Translate,
+        options: FieldOptions | None = None,
+    ) -> None:
+        super().__init__(spec, ftype, locale, tr, options)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
         self.edit = QLineEdit()
         self.edit.setObjectName(f"field:{spec.id}")
         self.setObjectName(f"field-box:{spec.id}")
         self.edit.setAccessibleName(self.label_text)
-        if ftype.numeric_keypad:
-            self.edit.setInputMethodHints(Qt.InputMethodHint.ImhPreferNumbers)
         max_length = spec.constraints.get("max_length")
         if isinstance(max_length, int):
             self.edit.setMaxLength(max_length + 20)  # room to type, the field type says the limit
         self.edit.textEdited.connect(lambda _text: self._emit())
         layout.addWidget(self.edit)
+        self.keypad: Keypad | None = None
+        if ftype.numeric_keypad:
+            self.edit.setInputMethodHints(Qt.InputMethodHint.ImhPreferNumbers)
+            self.keypad = _with_keypad(self.options, tr, self.edit)
+            if self.keypad is not None:
+                layout.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignLeading)
 
     def _set_raw(self, raw: Any) -> None:
         self.edit.setText("" if raw is None else str(raw))
@@ -134,16 +169,22 @@ class LineWidget(FieldWidget):
 
 
 class MultilineWidget(FieldWidget):
-    def __init__(self, spec: FieldSpec, ftype: FieldType, locale: str, tr: Translate) -> None:
-        super().__init__(spec, ftype, locale, tr)
+    def __init__(
+        self,
+        spec: FieldSpec,
+        ftype: FieldType,
+        locale: str,
+        tr: Translate,
+        options: FieldOptions | None = None,
+    ) -> None:
+        super().__init__(spec, ftype, locale, tr, options)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.setObjectName(f"field-box:{spec.id}")
-        self.edit = QPlainTextEdit()
+        self.edit = TextBox()
         self.edit.setObjectName(f"field:{spec.id}")
         self.edit.setAccessibleName(self.label_text)
         self.edit.setTabChangesFocus(True)
-        self.edit.setMinimumHeight(self.edit.fontMetrics().height() * 5)
         self.edit.textChanged.connect(self._emit)
         layout.addWidget(self.edit)
 
@@ -159,38 +200,59 @@ class DateWidget(FieldWidget):
 
     PARTS = (("day", 2), ("month", 2), ("year", 4))
 
-    def __init__(self, spec: FieldSpec, ftype: FieldType, locale: str, tr: Translate) -> None:
-        super().__init__(spec, ftype, locale, tr)
-        grid = QGridLayout(self)
+    def __init__(
+        self,
+        spec: FieldSpec,
+        ftype: FieldType,
+        locale: str,
+        tr: Translate,
+        options: FieldOptions | None = None,
+    ) -> None:
+        super().__init__(spec, ftype, locale, tr, options)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(12)
+        grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(16)
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(6)
         names = {"day": tr("Jour"), "month": tr("Mois"), "year": tr("Année")}
-        hints = {"day": "JJ", "month": "MM", "year": "AAAA"}
-        self.boxes: dict[str, QLineEdit] = {}
+        hints = {"day": tr("JJ"), "month": tr("MM"), "year": tr("AAAA")}
+        self.boxes: dict[str, DigitsEdit] = {}
         for column, (part, length) in enumerate(self.PARTS):
-            box = QLineEdit()
+            box = DigitsEdit(length)
             box.setObjectName(f"field:{spec.id}:{part}")
-            box.setMaxLength(length)
             box.setPlaceholderText(hints[part])
             box.setAccessibleName(names[part])
-            box.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
-            box.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            width = box.fontMetrics().horizontalAdvance("0" * (length + 2)) + 40
-            box.setMinimumWidth(width)
-            box.setMaximumWidth(width + 40)
+            box.setAccessibleDescription(self.label_text)
             box.textEdited.connect(lambda text, p=part, n=length: self._typed(p, text, n))
-            grid.addWidget(_label(names[part], box), 0, column)
+            box.next_box.connect(lambda p=part: self._move(p, +1))
+            box.previous_box.connect(lambda p=part: self._move(p, -1))
+            grid.addWidget(text_label(names[part], box), 0, column)
             grid.addWidget(box, 1, column)
             self.boxes[part] = box
-        grid.setColumnStretch(3, 1)
+        grid.setColumnStretch(len(self.PARTS), 1)
+        outer.addLayout(grid)
+        self.keypad = _with_keypad(self.options, tr, *self.boxes.values())
+        if self.keypad is not None:
+            outer.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignLeading)
+
+    def _move(self, part: str, step: int) -> None:
+        order = [p for p, _ in self.PARTS]
+        i = order.index(part) + step
+        if 0 <= i < len(order):
+            box = self.boxes[order[i]]
+            box.setFocus(Qt.FocusReason.TabFocusReason)
+            if step > 0:
+                box.selectAll()
+            else:
+                box.end(False)
 
     def _typed(self, part: str, text: str, length: int) -> None:
         self._emit()
         # A full box moves on to the next, as on paper forms.
         if len(text) == length and text.isdigit() and part != "year":
-            following = {"day": "month", "month": "year"}[part]
-            self.boxes[following].setFocus(Qt.FocusReason.TabFocusReason)
-            self.boxes[following].selectAll()
+            self._move(part, +1)
 
     def _set_raw(self, raw: Any) -> None:
         if isinstance(raw, dict):
@@ -212,30 +274,45 @@ class _ButtonsWidget(FieldWidget):
 
     exclusive = True
 
-    def __init__(self, spec: FieldSpec, ftype: FieldType, locale: str, tr: Translate) -> None:
-        super().__init__(spec, ftype, locale, tr)
+    def __init__(
+        self,
+        spec: FieldSpec,
+        ftype: FieldType,
+        locale: str,
+        tr: Translate,
+        options: FieldOptions | None = None,
+    ) -> None:
+        super().__init__(spec, ftype, locale, tr, options)
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.layout_.setSpacing(12)
-        self.group = QButtonGroup(self)
-        self.group.setExclusive(self.exclusive)
+        # Not an exclusive QButtonGroup: Tab would then stop on one button of
+        # the group only (as for radio buttons); here Tab reaches every answer.
         self.buttons: dict[str, QPushButton] = {}
-        for value, text in self.options():
-            button = QPushButton(("✓  " if not self.exclusive else "") + text)
+        for value, text in self.options_():
+            button = QPushButton(text)
             button.setProperty("role", "choice")
             button.setObjectName(f"field:{spec.id}={value}")
             button.setAccessibleName(text)
             button.setCheckable(True)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            button.clicked.connect(self._clicked)
-            self.group.addButton(button)
+            button.clicked.connect(lambda _=False, b=button: self._clicked(b))
+            button.toggled.connect(lambda on, b=button, t=text: b.setText(CHECK + t if on else t))
             self.layout_.addWidget(button)
             self.buttons[value] = button
+        # Qt's own arrow keys in a button group press the next button: here
+        # they only move, the person presses with Space or Enter.
+        self._arrows = ArrowKeysMoveFocus(self, list(self.buttons.values()))
 
-    def options(self) -> list[tuple[str, str]]:
+    def options_(self) -> list[tuple[str, str]]:
         return [(c.value, pick(c.label, self.locale)) for c in self.spec.choices]
 
-    def _clicked(self) -> None:
+    def _clicked(self, button: QPushButton) -> None:
+        if self.exclusive:
+            button.setChecked(True)  # pressing the chosen answer again keeps it
+            for other in self.buttons.values():
+                if other is not button:
+                    other.setChecked(False)
         self._emit()
         if self.exclusive:
             self.picked.emit()
@@ -264,11 +341,19 @@ class MultiChoiceWidget(_ButtonsWidget):
 
 
 class YesNoWidget(_ButtonsWidget):
-    def __init__(self, spec: FieldSpec, ftype: FieldType, locale: str, tr: Translate) -> None:
-        super().__init__(spec, ftype, locale, tr)
+    def __init__(
+        self,
+        spec: FieldSpec,
+        ftype: FieldType,
+        locale: str,
+        tr: Translate,
+        options: FieldOptions | None = None,
+    ) -> None:
+        super().__init__(spec, ftype, locale, tr, options)
         self.layout_.setDirection(QVBoxLayout.Direction.LeftToRight)
+        self.layout_.setSpacing(24)
 
-    def options(self) -> list[tuple[str, str]]:
+    def options_(self) -> list[tuple[str, str]]:
         return [("yes", self.tr_("Oui")), ("no", self.tr_("Non"))]
 
     def _normal(self, raw: Any) -> Any:
@@ -280,8 +365,15 @@ class YesNoWidget(_ButtonsWidget):
 
 
 class ConsentWidget(FieldWidget):
-    def __init__(self, spec: FieldSpec, ftype: FieldType, locale: str, tr: Translate) -> None:
-        super().__init__(spec, ftype, locale, tr)
+    def __init__(
+        self,
+        spec: FieldSpec,
+        ftype: FieldType,
+        locale: str,
+        tr: Translate,
+        options: FieldOptions | None = None,
+    ) -> None:
+        super().__init__(spec, ftype, locale, tr, options)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.setObjectName(f"field-box:{spec.id}")
@@ -298,13 +390,79 @@ class ConsentWidget(FieldWidget):
         return self.box.isChecked()
 
 
+class CommuneList(QListWidget):
+    """The communes of a postal code: every one shown up to five, then a
+    scroll bar inside the list; long names wrap instead of being cut."""
+
+    VISIBLE_ROWS = 5
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def fit(self) -> None:
+        rows = min(self.count(), self.VISIBLE_ROWS)
+        if rows == 0:
+            return
+        self.doItemsLayout()
+        needed = sum(self.sizeHintForRow(i) for i in range(rows)) + self.spacing() * 2 * rows
+        if self.viewport().height() > 0 and self.isVisible():
+            chrome = self.height() - self.viewport().height()
+        else:
+            chrome = 2 * self.frameWidth() + 12
+        if self.height() != needed + chrome:
+            self.setFixedHeight(needed + chrome)
+        if self.currentItem() is not None:
+            self.scrollToItem(self.currentItem())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.fit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.fit()  # wrapped names take more or fewer lines
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Tab put the cursor on the first commune without choosing it: the
+        # first arrow, Space or Enter chooses the commune under the cursor.
+        current = self.currentItem()
+        if current is not None and not self.selectedItems():
+            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_Space):
+                current.setSelected(True)
+                return
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                current.setSelected(True)
+        super().keyPressEvent(event)
+
+
 class CommuneWidget(FieldWidget):
     """A postal code, then the person picks their commune from an offline list."""
 
     with_street = False
 
-    def __init__(self, spec: FieldSpec, ftype: FieldType, locale: str, tr: Translate) -> None:
-        super().__init__(spec, ftype, locale, tr)
+    def __init__(
+        self,
+        spec: FieldSpec,
+        ftype: FieldType,
+        locale: str,
+        tr: Translate,
+        options: FieldOptions | None = None,
+    ) -> None:
+        super().__init__(spec, ftype, locale, tr, options)
+        self.setObjectName(f"field-box:{spec.id}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
@@ -315,17 +473,26 @@ class CommuneWidget(FieldWidget):
             self.complement = self._line(
                 "complement", tr("Complément d'adresse (si besoin)"), layout
             )
-        self.postal = self._line("postal_code", tr("Code postal"), layout)
-        self.postal.setMaxLength(5)
-        self.postal.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
-        self.postal.setMaximumWidth(self.postal.fontMetrics().horizontalAdvance("0" * 9) + 40)
-        self.communes = QListWidget()
+        self.postal = DigitsEdit(5)
+        self.postal.setAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
+        self.postal.setObjectName(f"field:{spec.id}:postal_code")
+        self.postal.setAccessibleName(tr("Code postal"))
+        self.postal.textEdited.connect(self._postal_typed)
+        layout.addWidget(text_label(tr("Code postal"), self.postal))
+        layout.addWidget(self.postal)
+        self.keypad = _with_keypad(self.options, tr, self.postal)
+        if self.keypad is not None:
+            layout.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignLeading)
+        self.waiting = text_label(
+            tr("La liste des communes apparaît quand le code postal a 5 chiffres."), role="muted"
+        )
+        layout.addWidget(self.waiting)
+        self.communes = CommuneList()
         self.communes.setObjectName(f"field:{spec.id}:commune")
-        self.commune_label = _label(tr("Commune"), self.communes)
+        self.commune_label = text_label(tr("Commune"), self.communes)
         self.communes.setAccessibleName(tr("Commune"))
-        self.communes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.communes.currentItemChanged.connect(lambda *_: self._emit())
-        self.communes.itemActivated.connect(lambda _item: self.picked.emit())
+        self.communes.itemSelectionChanged.connect(self._commune_chosen)
+        self.communes.itemClicked.connect(lambda _item: self.picked.emit())
         layout.addWidget(self.commune_label)
         layout.addWidget(self.communes)
         self._fill_communes("")
@@ -334,36 +501,44 @@ class CommuneWidget(FieldWidget):
         edit = QLineEdit()
         edit.setObjectName(f"field:{self.spec.id}:{part}")
         edit.setAccessibleName(text)
-        layout.addWidget(_label(text, edit))
+        layout.addWidget(text_label(text, edit))
         layout.addWidget(edit)
-        if part == "postal_code":
-            edit.textEdited.connect(self._postal_typed)
-        else:
-            edit.textEdited.connect(lambda _t: self._emit())
+        edit.textEdited.connect(lambda _t: self._emit())
         return edit
 
     def _postal_typed(self, text: str) -> None:
         self._fill_communes(text.strip())
         self._emit()
 
+    def _commune_chosen(self) -> None:
+        for i in range(self.communes.count()):
+            item = self.communes.item(i)
+            name = str(item.data(Qt.ItemDataRole.UserRole))
+            item.setText(CHECK + name if item.isSelected() else name)
+        self._emit()
+
     def _fill_communes(self, code: str, selected: str | None = None) -> None:
         self.communes.blockSignals(True)
         self.communes.clear()
         found = postal.communes_for(code) if len(code) == 5 else ()
+        match = None
+        if len(found) == 1:
+            match = found[0]
+        elif selected:
+            match = postal.find_commune(code, selected)
         for commune in found:
             item = QListWidgetItem(commune.name)
             item.setData(Qt.ItemDataRole.UserRole, commune.name)
             self.communes.addItem(item)
-        if len(found) == 1 or (selected and postal.find_commune(code, selected)):
-            match = postal.find_commune(code, selected) if selected else found[0]
-            for i in range(self.communes.count()):
-                if match is not None and self.communes.item(i).text() == match.name:
-                    self.communes.setCurrentRow(i)
-        visible_rows = max(1, min(len(found), 5))
-        row = self.communes.sizeHintForRow(0) if found else self.fontMetrics().height() + 24
-        self.communes.setFixedHeight(row * visible_rows + 12)
+            if match is not None and commune.name == match.name:
+                item.setText(CHECK + commune.name)
+                self.communes.setCurrentItem(item)
+                item.setSelected(True)
+        self.communes.scrollToTop()  # a new code: its list from the start
         self.communes.setVisible(bool(found))
         self.commune_label.setVisible(bool(found))
+        self.waiting.setVisible(len(code) < 5)
+        self.communes.fit()
         self.communes.blockSignals(False)
 
     def _set_raw(self, raw: Any) -> None:
@@ -373,13 +548,13 @@ class CommuneWidget(FieldWidget):
             self.complement.setText(str(raw.get("complement") or ""))
         code = str(raw.get("postal_code") or "")
         self.postal.setText(code)
-        self._fill_communes(code, str(raw.get("commune") or "") or None)
+        self._fill_communes(code.strip(), str(raw.get("commune") or "") or None)
 
     def raw(self) -> dict[str, str]:
-        item = self.communes.currentItem()
+        chosen = self.communes.selectedItems()
         value = {
             "postal_code": self.postal.text(),
-            "commune": item.text() if item is not None else "",
+            "commune": str(chosen[0].data(Qt.ItemDataRole.UserRole)) if chosen else "",
         }
         if self.street is not None and self.complement is not None:
             value = {"street": self.street.text(), "complement": self.complement.text(), **value}
@@ -400,6 +575,7 @@ WIDGETS: dict[str, type[FieldWidget]] = {
     "consent": ConsentWidget,
     "commune": CommuneWidget,
     "address": AddressWidget,
+    "attachment": AttachmentWidget,
 }
 
 
@@ -407,8 +583,14 @@ def register_widget(kind: str, cls: type[FieldWidget]) -> None:
     WIDGETS[kind] = cls
 
 
-def make_field_widget(spec: FieldSpec, ftype: FieldType, locale: str, tr: Translate) -> FieldWidget:
-    return WIDGETS[ftype.widget](spec, ftype, locale, tr)
+def make_field_widget(
+    spec: FieldSpec,
+    ftype: FieldType,
+    locale: str,
+    tr: Translate,
+    options: FieldOptions | None = None,
+) -> FieldWidget:
+    return WIDGETS[ftype.widget](spec, ftype, locale, tr, options)
 
 
 def horizontal(*widgets: QWidget) -> QWidget:

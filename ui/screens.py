@@ -26,7 +26,7 @@ from kiosk.i18n import Text, pick
 from kiosk.procedure import CATEGORIES, Procedure
 from kiosk.session import Session
 from kiosk.submission import Submission, TrainingSubmission
-from ui.fieldwidgets import FieldWidget, make_field_widget
+from ui.fieldwidgets import FieldOptions, FieldWidget, make_field_widget
 from ui.i18n import tr
 from ui.pictures import icon
 
@@ -295,6 +295,8 @@ class StepScreen(Page):
         self.widgets: dict[str, FieldWidget] = {}
         self.error_labels: dict[str, QLabel] = {}
         self.summary: QFrame | None = None
+        #: the kiosk's setup for the field widgets (keypad, scanner folder)
+        self.field_options = FieldOptions()
 
     def render(self, session: Session) -> None:
         self.reset()
@@ -333,16 +335,25 @@ class StepScreen(Page):
             error = label("", "error", f"error:{f.id}")
             error.hide()
             box.addWidget(error)
-            widget = make_field_widget(f, ftype, session.locale, tr)
+            widget = make_field_widget(f, ftype, session.locale, tr, self.field_options)
             widget.set_raw(session.raw(f.id))
             widget.edited.connect(self.answered)
-            widget.picked.connect(self.picked)
+            widget.picked.connect(lambda fid=f.id: self._picked(fid))
             box.addWidget(widget)
             self.body.addLayout(box)
             self.widgets[f.id] = widget
             self.error_labels[f.id] = error
         self.finish()
         self.show_errors(session, focus=False)
+
+    def _picked(self, field_id: str) -> None:
+        """An answer picked in one gesture: on to the next field, else "Continuer"."""
+        ids = list(self.widgets)
+        later = ids[ids.index(field_id) + 1 :] if field_id in ids else []
+        if later:
+            self.widgets[later[0]].focus_input()
+        else:
+            self.picked.emit()
 
     def show_errors(self, session: Session, *, focus: bool = True) -> None:
         """The summary at the top, each message at its field, focus on the first."""

@@ -255,6 +255,10 @@ QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {{
 }}
 QListWidget::item {{ min-height: {target}px; padding: {px(4, scale)}px; }}
 QListWidget::item:selected {{ background: {t.selected}; color: {t.on_selected}; }}
+QListWidget[invalid="true"] {{ border: {FOCUS_PX}px solid {t.error}; }}
+QPushButton[role="key"] {{
+    font-size: {px(30, scale)}px; min-height: {target}px; padding: {px(4, scale)}px {pad}px;
+}}
 QCheckBox {{ spacing: {pad}px; min-height: {target}px; font-weight: bold; }}
 QCheckBox::indicator {{
     width: {px(40, min(scale, 1.5))}px; height: {px(40, min(scale, 1.5))}px;

@@ -1,0 +1,514 @@
+"""The attachment widget: a document from the scanner folder, checked before
+it is accepted, shown large once chosen.
+
+The newest files of the scanner folder are large buttons with a thumbnail
+(a photo scaled down, or the first page of a PDF); "Choisir un autre
+fichier" opens a file dialog on that folder. Whether a file is accepted is
+the field type's decision (``AttachmentField.parse`` reads its content):
+this widget never judges a file by its name. What goes to the session is
+the file's path.
+
+Privacy: decoded pictures live only in the labels that show them (and in a
+small thumbnail cache that ``forget_previews`` empties when a session is
+wiped), so wiping the screen drops them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import time
+from collections import OrderedDict
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QFileSystemWatcher, QRect, QSize, Qt, QTimer, QUrl
+from PySide6.QtGui import QColor, QImage, QImageReader, QPainter, QPen, QPixmap
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.fields import FieldError, FieldSpec, FieldType
+from kiosk.fields.attachment import sniff
+from ui.fieldbase import FieldOptions, FieldWidget, Translate, reveal, text_label
+
+log = logging.getLogger(__name__)
+
+#: how many of the newest files are offered as buttons
+RECENT_COUNT = 3
+#: older files are reached through "Choisir un autre fichier" only: the
+#: buttons are for what was just scanned, not for the last person's papers
+RECENT_MAX_AGE_S = 3600
+THUMBNAIL_BOX = QSize(144, 144)
+PREVIEW_BOX = QSize(340, 400)
+
+ZERO_WIDTH_SPACE = "\u200b"
+_CACHE_SIZE = 16
+_thumbnails: OrderedDict[tuple[str, int, int, int, int], QImage] = OrderedDict()
+
+
+def forget_previews() -> None:
+    """Drop every cached thumbnail (a session was wiped)."""
+    _thumbnails.clear()
+
+
+def document_kind(path: Path) -> str | None:
+    """The kind of document ("image", "pdf") from its first bytes, or None."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError:
+        return None
+    found = sniff(head)
+    return found[1] if found else None
+
+
+def _on_white(image: QImage) -> QImage:
+    """A page on a white sheet with a thin dark edge, readable on any theme."""
+    sheet = QImage(image.size(), QImage.Format.Format_RGB32)
+    sheet.fill(QColor("#FFFFFF"))
+    painter = QPainter(sheet)
+    painter.drawImage(0, 0, image)
+    painter.setPen(QPen(QColor("#4A4A4A"), 2))
+    painter.drawRect(QRect(1, 1, sheet.width() - 2, sheet.height() - 2))
+    painter.end()
+    return sheet
+
+
+def render_document(path: Path, box: QSize) -> QImage | None:
+    """A picture of the document that fits in ``box``: the photo, or the
+    first page of the PDF. None when it cannot be drawn."""
+    kind = document_kind(path)
+    if kind == "image":
+        reader = QImageReader(str(path))
+        reader.setAutoTransform(True)
+        size = reader.size()
+        if size.isValid() and not size.isEmpty():
+            # Decoded straight at the small size: the full picture never sits in memory.
+            reader.setScaledSize(size.scaled(box, Qt.AspectRatioMode.KeepAspectRatio))
+        image = reader.read()
+        return None if image.isNull() else _on_white(image)
+    if kind == "pdf":
+        document = QPdfDocument(None)
+        try:
+            if document.load(str(path)) != QPdfDocument.Error.None_ or document.pageCount() < 1:
+                return None
+            page = document.pagePointSize(0).toSize()
+            if page.isEmpty():
+                return None
+            image = document.render(0, page.scaled(box, Qt.AspectRatioMode.KeepAspectRatio))
+        finally:
+            document.close()
+        return None if image.isNull() else _on_white(image)
+    return None
+
+
+def thumbnail(path: Path) -> QImage | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    key = (str(path), info.st_mtime_ns, info.st_size, THUMBNAIL_BOX.width(), THUMBNAIL_BOX.height())
+    if key in _thumbnails:
+        _thumbnails.move_to_end(key)
+        return _thumbnails[key]
+    image = render_document(path, THUMBNAIL_BOX)
+    if image is not None:
+        _thumbnails[key] = image
+        while len(_thumbnails) > _CACHE_SIZE:
+            _thumbnails.popitem(last=False)
+    return image
+
+
+def blank_page(box: QSize) -> QPixmap:
+    """Drawn when a document cannot be shown: a page with a few lines."""
+    size = QSize(box.height() * 5 // 7, box.height()).boundedTo(box)
+    image = QImage(size, QImage.Format.Format_RGB32)
+    image.fill(QColor("#FFFFFF"))
+    painter = QPainter(image)
+    painter.setPen(QPen(QColor("#4A4A4A"), 2))
+    margin = size.width() // 6
+    for i in range(5):
+        y = margin + i * size.height() // 8
+        painter.drawLine(margin, y, size.width() - margin, y)
+    painter.end()
+    return QPixmap.fromImage(_on_white(image))
+
+
+def recent_files(
+    folder: Path | None, count: int = RECENT_COUNT, max_age_s: float = RECENT_MAX_AGE_S
+) -> list[Path]:
+    """The newest visible files of the folder, newest first."""
+    if folder is None:
+        return []
+    found: list[tuple[float, str, Path]] = []
+    oldest = time.time() - max_age_s
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            if not entry.is_file():
+                continue
+            mtime = entry.stat().st_mtime
+        except OSError:
+            continue
+        if mtime >= oldest:
+            found.append((mtime, entry.name, Path(entry.path)))
+    found.sort(key=lambda t: (-t[0], t[1]))
+    return [path for _, _, path in found[:count]]
+
+
+def breakable(name: str) -> str:
+    """A file name that may wrap at 200 % text: an invisible break opportunity
+    after separators, and inside long runs without any."""
+    out: list[str] = []
+    run = 0
+    for ch in name:
+        out.append(ch)
+        run += 1
+        if ch in "-_.+ " or run >= 14:
+            out.append(ZERO_WIDTH_SPACE)
+            run = 0
+    return "".join(out).rstrip(ZERO_WIDTH_SPACE)
+
+
+def _clock(moment: datetime, locale: str) -> str:
+    return f"{moment.hour} h {moment.minute:02d}" if locale == "fr" else f"{moment:%H:%M}"
+
+
+def size_words(size: int, locale: str) -> str:
+    kilo = "Ko" if locale == "fr" else "KB"
+    mega = "Mo" if locale == "fr" else "MB"
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} {kilo}"
+    shown = f"{size / (1024 * 1024):.1f}"
+    return f"{shown.replace('.', ',') if locale == 'fr' else shown} {mega}"
+
+
+class FileButton(QPushButton):
+    """A large button for one file: its thumbnail, its name, when it arrived.
+
+    QPushButton cannot wrap its text, so the texts are labels inside it."""
+
+    def __init__(self, path: Path, name: str, when: str) -> None:
+        super().__init__()
+        self.path = path
+        self.setProperty("role", "tile")
+        shown = breakable(path.name)
+        # The name as shown (its invisible break marks are not read aloud).
+        self.setAccessibleName(shown)
+        self.setAccessibleDescription(when)
+        self.setObjectName(name)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 12, 16, 12)
+        row.setSpacing(20)
+        self.picture = QLabel()
+        self.picture.setObjectName("attachment:thumbnail")
+        image = thumbnail(path)
+        self.picture.setPixmap(
+            QPixmap.fromImage(image) if image is not None else blank_page(THUMBNAIL_BOX)
+        )
+        self.picture.setFixedSize(THUMBNAIL_BOX)
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        row.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignVCenter)
+        texts = QVBoxLayout()
+        texts.setSpacing(4)
+        texts.addStretch(1)
+        texts.addWidget(text_label(shown, role="subheading"))
+        texts.addWidget(text_label(when))
+        texts.addStretch(1)
+        row.addLayout(texts, 1)
+        for child in self.findChildren(QLabel):
+            child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
+
+class AttachmentWidget(FieldWidget):
+    """Pick a scanned document; it is checked, then shown large."""
+
+    def __init__(
+        self,
+        spec: FieldSpec,
+        ftype: FieldType,
+        locale: str,
+        tr: Translate,
+        options: FieldOptions | None = None,
+    ) -> None:
+        super().__init__(spec, ftype, locale, tr, options)
+        self.setObjectName(f"field-box:{spec.id}")
+        self.folder = self.options.scanner_folder
+        self._path: str | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
+
+        self.problem = text_label("", role="error")
+        self.problem.setObjectName(f"attachment-problem:{spec.id}")
+        self.problem.hide()
+        layout.addWidget(self.problem)
+
+        # Choosing: the newest scans, then any other file.
+        self.chooser = QWidget()
+        choose = QVBoxLayout(self.chooser)
+        choose.setContentsMargins(0, 0, 0, 0)
+        choose.setSpacing(12)
+        self.recent_title = text_label(tr("Les derniers documents scannés :"))
+        self.recent_note = text_label("")
+        self.recent_box = QVBoxLayout()
+        self.recent_box.setSpacing(12)
+        self.file_buttons: list[FileButton] = []
+        self.browse = QPushButton()
+        self.browse.setObjectName(f"field:{spec.id}")
+        self.browse.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        self.browse.clicked.connect(self.browse_files)
+        self.keep = QPushButton(tr("Garder le document choisi"))
+        self.keep.setObjectName(f"field:{spec.id}:keep")
+        self.keep.setAccessibleName(self.keep.text())
+        self.keep.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        self.keep.clicked.connect(self._keep)
+        self.keep.hide()
+        choose.addWidget(self.recent_title)
+        choose.addWidget(self.recent_note)
+        choose.addLayout(self.recent_box)
+        # One under the other: side by side they would not fit at 200 %.
+        choose.addWidget(self.browse, 0, Qt.AlignmentFlag.AlignLeading)
+        choose.addWidget(self.keep, 0, Qt.AlignmentFlag.AlignLeading)
+        layout.addWidget(self.chooser)
+
+        # Chosen: the document large, its name and size, and a way to change it.
+        self.chosen = QFrame()
+        self.chosen.setProperty("role", "card")
+        self.chosen.setObjectName(f"attachment-chosen:{spec.id}")
+        shown = QHBoxLayout(self.chosen)
+        shown.setContentsMargins(16, 16, 16, 16)
+        shown.setSpacing(24)
+        self.preview = QLabel()
+        self.preview.setObjectName(f"field:{spec.id}:preview")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        shown.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
+        about = QVBoxLayout()
+        about.setSpacing(8)
+        self.added = text_label("✓  " + tr("Document ajouté"), role="subheading")
+        self.chosen_name = text_label("")
+        self.chosen_name.setObjectName(f"field:{spec.id}:name")
+        self.chosen_size = text_label("", role="muted")
+        self.change = QPushButton(tr("Changer de document"))
+        self.change.setObjectName(f"field:{spec.id}:change")
+        self.change.setAccessibleName(self.change.text())
+        self.change.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        self.change.clicked.connect(self._change)
+        for w in (self.added, self.chosen_name, self.chosen_size):
+            about.addWidget(w)
+        about.addWidget(self.change, 0, Qt.AlignmentFlag.AlignLeading)
+        about.addStretch(1)
+        shown.addLayout(about, 1)
+        layout.addWidget(self.chosen)
+        self.chosen.hide()
+
+        # New scans show up while the person is on the screen.
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(150)
+        self._refresh_timer.timeout.connect(self.refresh_files)
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.directoryChanged.connect(lambda _p: self._refresh_timer.start())
+        self.watcher.fileChanged.connect(lambda _p: self._refresh_timer.start())
+        if self.folder is not None and self.folder.is_dir():
+            self.watcher.addPath(str(self.folder))
+        self.refresh_files()
+
+    # -- the files offered ---------------------------------------------------------
+    def refresh_files(self) -> None:
+        tr = self.tr_
+        focused = next((b.path for b in self.file_buttons if b.hasFocus()), None)
+        for button in self.file_buttons:
+            button.setObjectName("")
+            button.hide()
+            button.deleteLater()
+        self.file_buttons = []
+        watched = self.watcher.files()
+        if watched:
+            self.watcher.removePaths(watched)
+        paths = recent_files(self.folder)
+        today = datetime.now().date()
+        for n, path in enumerate(paths, start=1):
+            try:
+                moment = datetime.fromtimestamp(path.stat().st_mtime)
+            except OSError:
+                continue
+            when = _clock(moment, self.locale)
+            if moment.date() == today:
+                text = tr("Ajouté aujourd'hui à {heure}").replace("{heure}", when)
+            elif moment.date() == today - timedelta(days=1):
+                text = tr("Ajouté hier à {heure}").replace("{heure}", when)
+            else:
+                text = (
+                    tr("Ajouté le {date} à {heure}")
+                    .replace("{date}", f"{moment:%d/%m/%Y}")
+                    .replace("{heure}", when)
+                )
+            button = FileButton(path, f"field:{self.spec.id}:file:{n}", text)
+            button.clicked.connect(lambda _=False, p=path: self.choose(p))
+            self.recent_box.addWidget(button)
+            self.file_buttons.append(button)
+            if focused == path:
+                button.setFocus(Qt.FocusReason.OtherFocusReason)
+        if paths:
+            self.watcher.addPaths([str(p) for p in paths])
+        self._order_tabs()
+        has_files = bool(self.file_buttons)
+        self.recent_title.setVisible(has_files)
+        if self.folder is None or not self.folder.is_dir():
+            note = tr("Le dossier du scanner est introuvable. Un médiateur peut vous aider.")
+        elif not has_files:
+            note = tr(
+                "Aucun document scanné pour le moment. Posez votre document sur le scanner "
+                "et lancez le scan. Il apparaîtra ici."
+            )
+        else:
+            note = ""
+        self.recent_note.setText(note)
+        self.recent_note.setVisible(bool(note))
+        self.browse.setText(
+            tr("Choisir un autre fichier") if has_files else tr("Choisir un fichier")
+        )
+        self.browse.setAccessibleName(self.browse.text())
+
+    def _order_tabs(self) -> None:
+        """Tab in reading order: the files, then the other buttons. (New buttons
+        join the end of the focus chain, and moving this widget into the screen
+        rebuilds its chain in the order the children were made.)"""
+        chain: list[QWidget] = [*self.file_buttons, self.browse, self.keep, self.change]
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.ParentChange, QEvent.Type.Show):
+            self._order_tabs()
+        return super().event(event)
+
+    # -- choosing ------------------------------------------------------------------
+    def ask_for_file(self) -> str | None:
+        """The file dialog (tests replace this method)."""
+        start = self.folder if self.folder is not None and self.folder.is_dir() else Path.home()
+        dialog = QFileDialog(self.window(), self.tr_("Choisir un document"), str(start))
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setViewMode(QFileDialog.ViewMode.List)
+        dialog.setOption(QFileDialog.Option.ReadOnly, True)  # no new folder, no renaming
+        dialog.setNameFilter(self.tr_("Tous les fichiers") + " (*)")
+        dialog.setSidebarUrls([QUrl.fromLocalFile(str(start))])
+        # One column of names that wrap nowhere and scroll up and down only,
+        # without the buttons a person does not need.
+        for name in ("listModeButton", "detailModeButton", "newFolderButton", "sidebar"):
+            extra = dialog.findChild(QWidget, name)
+            if extra is not None:
+                extra.hide()
+        names = dialog.findChild(QListView, "listView")
+        if names is not None:
+            names.setWrapping(False)
+            names.setFlow(QListView.Flow.TopToBottom)
+            names.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        dialog.setLabelText(QFileDialog.DialogLabel.LookIn, self.tr_("Dossier :"))
+        dialog.setLabelText(QFileDialog.DialogLabel.FileName, self.tr_("Fichier :"))
+        dialog.setLabelText(QFileDialog.DialogLabel.FileType, self.tr_("Type :"))
+        dialog.setLabelText(QFileDialog.DialogLabel.Accept, self.tr_("Choisir ce fichier"))
+        dialog.setLabelText(QFileDialog.DialogLabel.Reject, self.tr_("Annuler"))
+        dialog.setGeometry(self.window().geometry())
+        if dialog.exec() and dialog.selectedFiles():
+            return dialog.selectedFiles()[0]
+        return None
+
+    def browse_files(self) -> None:
+        chosen = self.ask_for_file()
+        if chosen:
+            self.choose(chosen)
+
+    def choose(self, path: str | os.PathLike[str]) -> bool:
+        """Check the file with the field type; show it, or say what is wrong."""
+        try:
+            value = self.ftype.parse(os.fspath(path))
+        except FieldError as e:
+            self._show_problem(e.text(self.locale), Path(path).name)
+            return False
+        self._path = os.fspath(path)
+        self._show_chosen(Path(self._path), value.size)
+        self._emit()
+        self.picked.emit()
+        return True
+
+    def _show_problem(self, message: str, name: str) -> None:
+        """The field type's message, with the name of the file it is about."""
+        text = self.tr_("« {fichier} » : {message}").replace("{fichier}", breakable(name))
+        self.problem.setText("⚠  " + text.replace("{message}", message))
+        self.problem.show()
+        reveal(self.problem)
+
+    def _show_chosen(self, path: Path, size: int) -> None:
+        self.problem.hide()
+        image = render_document(path, PREVIEW_BOX)
+        self.preview.setPixmap(
+            QPixmap.fromImage(image) if image is not None else blank_page(PREVIEW_BOX)
+        )
+        del image  # the label's pixmap is the only copy
+        kind = document_kind(path)
+        what = {"pdf": self.tr_("Document PDF"), "image": self.tr_("Photo")}.get(kind or "", "")
+        self.chosen_name.setText(breakable(path.name))
+        self.chosen_size.setText(", ".join(p for p in (what, size_words(size, self.locale)) if p))
+        self.chooser.hide()
+        self.chosen.show()
+
+    def _change(self) -> None:
+        self.problem.hide()
+        self.chosen.hide()
+        self.keep.setVisible(self._path is not None)
+        self.chooser.show()
+        self.refresh_files()
+        self.focus_input()
+
+    def _keep(self) -> None:
+        if self._path is not None:
+            self.problem.hide()
+            self.chooser.hide()
+            self.chosen.show()
+            self.change.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _clear(self) -> None:
+        self._path = None
+        self.preview.clear()
+        self.chosen.hide()
+        self.keep.hide()
+        self.chooser.show()
+
+    # -- the session's side -----------------------------------------------------------
+    def _set_raw(self, raw: Any) -> None:
+        if not isinstance(raw, str | os.PathLike) or not os.fspath(raw):
+            self._clear()
+            return
+        try:
+            value = self.ftype.parse(os.fspath(raw))
+        except FieldError as e:
+            self._clear()
+            self._path = os.fspath(raw)
+            self._show_problem(e.text(self.locale), Path(raw).name)
+            return
+        self._path = os.fspath(raw)
+        self._show_chosen(Path(self._path), value.size)
+
+    def raw(self) -> str | None:
+        return self._path
