@@ -255,6 +255,16 @@ def test_no_keypad_unless_touch_or_kiosk_mode(window):
     assert FieldOptions.from_settings(Settings(touch_keypad=True), kiosk_mode=False).keypad
 
 
+def test_kiosk_mode_shows_the_keypad(qtbot, isolated_environment):
+    window = make_window(qtbot, isolated_environment, kiosk_mode=True)
+    window.kiosk_guard.exit_allowed = True  # let pytest-qt close it
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    show_step(window, "etre-rappele", "etape_telephone")
+    qtbot.waitUntil(find(window, "field:telephone").hasFocus)
+    assert len(visible_keypads(window)) == 1
+
+
 def test_keypad_types_into_the_focused_input_without_taking_the_focus(touch_window, qtbot):
     window = touch_window
     show_step(window, "etre-rappele", "etape_telephone")
