@@ -174,9 +174,25 @@ def _gap(a: QRect, b: QRect) -> int:
 
 
 # -- the rules -----------------------------------------------------------------
+def _in_header(w: QWidget) -> bool:
+    parent = w.parentWidget()
+    return parent is not None and parent.objectName() == "page-header"
+
+
+def _in_chrome(w: QWidget) -> bool:
+    parent = w.parentWidget()
+    while parent is not None:
+        if parent.property("role") in ("topbar", "bottombar"):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
 def _text_size(widgets: list[QWidget], scale: float, add: Callable[..., None]) -> None:
     body = round(BODY_FLOOR_PX * scale)
     heading = round(HEADING_FLOOR_PX * scale)
+    # The bars around the screens grow to 150 % at most, by design (ui.theme).
+    chrome = round(BODY_FLOOR_PX * theme.chrome_scale(scale))
     for w in widgets:
         if not isinstance(w, TEXT_WIDGETS):
             continue
@@ -184,6 +200,12 @@ def _text_size(widgets: list[QWidget], scale: float, add: Callable[..., None]) -
             continue  # a pictogram, or a tile whose texts are labels of their own
         info = QFontInfo(w.font())
         floor = heading if w.property("role") == "heading" else body
+        if _in_chrome(w):
+            floor = chrome
+        elif w.property("role") == "heading" and _in_header(w):
+            # The question above the scrolling part grows to 150 % like the
+            # bars (ui.theme), and always stays larger than the body text.
+            floor = max(round(HEADING_FLOOR_PX * theme.chrome_scale(scale)), body + 1)
         if info.pixelSize() < floor:
             add(w, "text-size", f"{info.pixelSize()} px, needs at least {floor} px")
         if info.family() != theme.FONT_FAMILY:

@@ -217,12 +217,10 @@ class DateWidget(FieldWidget):
         grid.setHorizontalSpacing(24)
         grid.setVerticalSpacing(6)
         names = {"day": tr("Jour"), "month": tr("Mois"), "year": tr("Année")}
-        hints = {"day": tr("JJ"), "month": tr("MM"), "year": tr("AAAA")}
         self.boxes: dict[str, DigitsEdit] = {}
         for column, (part, length) in enumerate(self.PARTS):
             box = DigitsEdit(length)
             box.setObjectName(f"field:{spec.id}:{part}")
-            box.setPlaceholderText(hints[part])
             box.setAccessibleName(names[part])
             box.setAccessibleDescription(self.label_text)
             box.textEdited.connect(lambda text, p=part, n=length: self._typed(p, text, n))

@@ -145,8 +145,8 @@ class MainWindow(QMainWindow):
 
         self.progress_row = QWidget()
         progress = QHBoxLayout(self.progress_row)
-        progress.setContentsMargins(48, 10, 48, 0)
-        progress.setSpacing(24)
+        progress.setContentsMargins(0, 0, 0, 0)
+        progress.setSpacing(16)
         self.progress_label = label("", "muted", "progress:label")
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("progress:bar")
@@ -155,7 +155,6 @@ class MainWindow(QMainWindow):
         self.progress_label.setWordWrap(False)
         progress.addWidget(self.progress_label)
         progress.addWidget(self.progress_bar, 1)
-        root.addWidget(self.progress_row)
 
         self.stack = QStackedWidget()
         self.home = HomeScreen()
@@ -185,8 +184,12 @@ class MainWindow(QMainWindow):
         self.back_button = self._nav_button("nav:back", "retour")
         self.next_button = self._nav_button("nav:next", "continuer", primary=True)
         self.next_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        # "Étape i sur n" sits between "Retour" and "Continuer": a row of its
+        # own cost the question 60 px of a 800 px screen at 200 % text.
+        row.setSpacing(24)
         row.addWidget(self.back_button)
-        row.addStretch(1)
+        row.addWidget(self.progress_row, 1)
+        row.addStretch(0)
         row.addWidget(self.next_button)
         root.addWidget(bottom)
 
@@ -238,10 +241,16 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(theme.stylesheet(self.theme, self.scale))
         self._size_icons()
 
+    def top_buttons(self) -> tuple[QPushButton, ...]:
+        return (self.help_button, self.listen_button, self.language_button, self.size_button,
+                self.contrast_button)  # fmt: skip
+
     def _size_icons(self) -> None:
         size = round(theme.BODY_PX * self.scale * 1.4)
+        chrome = round(theme.BODY_PX * theme.chrome_scale(self.scale) * 1.4)
+        bars = (self.back_button, self.next_button, *self.top_buttons())
         for button in self.findChildren(QPushButton):
-            button.setIconSize(QSize(size, size))
+            button.setIconSize(QSize(chrome, chrome) if button in bars else QSize(size, size))
         size_pictures(self, round(theme.BODY_PX * min(self.scale, 1.5) * 3.2))
 
     def set_theme(self, name: str) -> None:

@@ -3,6 +3,7 @@ person's gestures with signals; none decides anything about answers."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,9 +31,18 @@ from ui.fieldwidgets import FieldOptions, FieldWidget, make_field_widget
 from ui.i18n import tr
 from ui.pictures import icon
 
+_SPACE_BEFORE = re.compile(r" ([?!:;»])")
+_SPACE_AFTER = re.compile(r"« ")
+
+
+def typeset(text: str) -> str:
+    """French typography: a non-breaking space before ? ! : ; » and after «,
+    so a question mark never starts a line of its own at 200 %."""
+    return _SPACE_AFTER.sub("«\u00a0", _SPACE_BEFORE.sub("\u00a0\\1", text))
+
 
 def label(text: str, role: str | None = None, name: str | None = None) -> QLabel:
-    widget = QLabel(text)
+    widget = QLabel(typeset(text))
     widget.setWordWrap(True)
     widget.setTextFormat(Qt.TextFormat.PlainText)
     widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -93,6 +103,16 @@ class Page(QWidget):
         self.setProperty("page", name)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        # A heading that stays put above the scrolling part (the question of
+        # a step): at 200 % text the question and its box rarely both fit,
+        # and the box must be seen whole when it has the focus.
+        self.header = QWidget()
+        self.header.setObjectName("page-header")
+        self.header_layout = QVBoxLayout(self.header)
+        self.header_layout.setContentsMargins(48, 16, 48, 0)
+        self.header.hide()
+        outer.addWidget(self.header)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -102,14 +122,29 @@ class Page(QWidget):
         self.body = QVBoxLayout()
         self.reset()
 
+    def set_header(self, widget: QWidget | None) -> None:
+        while self.header_layout.count():
+            item = self.header_layout.takeAt(0)
+            old = item.widget() if item is not None else None
+            if old is not None:
+                # Out of the window at once (finders and screen readers must
+                # not meet the last question); deleted when Qt is ready.
+                old.hide()
+                old.setParent(None)
+                old.deleteLater()
+        if widget is not None:
+            self.header_layout.addWidget(widget)
+        self.header.setVisible(widget is not None)
+
     def reset(self) -> None:
+        self.set_header(None)
         # takeWidget() hands the old content back instead of deleting it at
         # once: a signal from one of its buttons may still be on the stack.
         old = self.scroll.takeWidget()
         self.content = QWidget()
         self.body = QVBoxLayout(self.content)
-        self.body.setContentsMargins(48, 32, 48, 32)
-        self.body.setSpacing(20)
+        self.body.setContentsMargins(48, 20, 48, 24)
+        self.body.setSpacing(14)
         self.scroll.setWidget(self.content)
         if old is not None:
             old.deleteLater()
@@ -123,7 +158,7 @@ class Page(QWidget):
             return ""
         parts = [
             w.text()
-            for w in self.content.findChildren(QLabel)
+            for w in self.header.findChildren(QLabel) + self.content.findChildren(QLabel)
             if w.property("role") in ("heading", "subheading", "error", None)
             and w.isVisibleTo(self)
         ]
@@ -305,8 +340,7 @@ class StepScreen(Page):
         step = session.current_step
         t = session.t
         fields = session.visible_fields()
-        heading = label(t(step.heading), "heading", "step:heading")
-        self.body.addWidget(heading)
+        self.set_header(label(t(step.heading), "heading", "step:heading"))
         self.summary = QFrame()
         self.summary.setProperty("role", "error-summary")
         self.summary.setObjectName("step:error-summary")

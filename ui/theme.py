@@ -161,9 +161,20 @@ def px(value: float, scale: float) -> int:
     return round(value * scale)
 
 
+#: The bars around every screen (help, read-aloud, size, language, back,
+#: continue) grow up to 150 % only: at 200 % their text is still 33 px, and
+#: the question keeps enough of a 1280×800 screen to be seen with its answer.
+CHROME_MAX_SCALE = 1.5
+
+
+def chrome_scale(scale: float) -> float:
+    return min(scale, CHROME_MAX_SCALE)
+
+
 def stylesheet(theme: Theme, scale: float) -> str:
     t = theme
     body = px(BODY_PX, scale)
+    chrome = px(BODY_PX, chrome_scale(scale))
     heading = px(HEADING_PX, scale)
     target = max(px(TARGET_PX, min(scale, 1.5)), 48)
     primary = max(px(PRIMARY_PX, min(scale, 1.5)), 64)
@@ -207,6 +218,13 @@ QFrame[role="topbar"], QFrame[role="bottombar"] {{
     background: {t.surface}; border: 0; border-top: 2px solid {t.border};
 }}
 QFrame[role="topbar"] {{ border-top: 0; border-bottom: 2px solid {t.border}; }}
+QWidget#page-header QLabel[role="heading"] {{
+    font-size: {px(HEADING_PX, chrome_scale(scale))}px;
+}}
+QFrame[role="topbar"] QPushButton, QFrame[role="bottombar"] QPushButton,
+QFrame[role="bottombar"] QLabel {{
+    font-size: {chrome}px;
+}}
 QPushButton {{
     min-height: {target - 2 * px(6, scale) - 6}px; min-width: {target}px;
     padding: {px(6, scale)}px {px(18, scale)}px;

@@ -152,21 +152,6 @@
     </message>
     <message>
         <location filename="../../ui/fieldwidgets.py"/>
-        <source>JJ</source>
-        <translation>DD</translation>
-    </message>
-    <message>
-        <location filename="../../ui/fieldwidgets.py"/>
-        <source>MM</source>
-        <translation>MM</translation>
-    </message>
-    <message>
-        <location filename="../../ui/fieldwidgets.py"/>
-        <source>AAAA</source>
-        <translation>YYYY</translation>
-    </message>
-    <message>
-        <location filename="../../ui/fieldwidgets.py"/>
         <source>Oui</source>
         <translation>Yes</translation>
     </message>
