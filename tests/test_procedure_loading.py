@@ -85,11 +85,13 @@ def test_valid_file_loads(tmp_path):
 
 def test_yaml_syntax_error_has_its_line(tmp_path):
     source = VALID.replace(
-        'label: {fr: "Votre nom ?", en: "Your name?"}', "label: {fr: Votre nom ?}"
+        'label: {fr: "Votre nom ?", en: "Your name?"}', 'label: {fr: "Votre nom ?", en: "Your'
     )
     path = write(tmp_path, source)
     [problem] = problems_of(path)
-    assert problem.startswith(f"{path}:{line_of(source, 'label: {fr: Votre nom ?}')}: YAML syntax")
+    assert re.match(rf"{re.escape(str(path))}:(\d+): YAML syntax", problem)
+    line = int(problem.split(":")[1])
+    assert line >= line_of(source, 'en: "Your')
 
 
 def test_unknown_field_type(tmp_path):
