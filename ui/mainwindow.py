@@ -317,7 +317,18 @@ class MainWindow(QMainWindow):
         self.view = view
         self.refresh()
         self.stack.setCurrentWidget(self.pages[view])
-        self.pages[view].focus_first()
+        if view == View.REVIEW:
+            # Enter continues on the review: the focus must not sit on the
+            # first "Modifier", where Enter would reopen the first answer.
+            self.review.scroll.verticalScrollBar().setValue(0)
+            self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.pages[view].focus_first()
+            focus = self.focusWidget()
+            inside = focus is not None and self.pages[view].isAncestorOf(focus)
+            if not inside and self.next_button.isVisible():
+                # A screen to read (information, prepare): Enter continues.
+                self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def go_home(self) -> None:
         self.wipe()
