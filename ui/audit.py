@@ -180,6 +180,8 @@ def _in_header(w: QWidget) -> bool:
 
 
 def _in_chrome(w: QWidget) -> bool:
+    if w.property("chrome") == "true":
+        return True
     parent = w.parentWidget()
     while parent is not None:
         if parent.property("role") in ("topbar", "bottombar"):

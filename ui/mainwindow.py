@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
         root.addWidget(bottom)
 
         self.status_label = label("", "muted", "status:line")
+        self.status_label.setProperty("chrome", "true")
         self.status_label.setContentsMargins(24, 4, 24, 8)
         root.addWidget(self.status_label)
 
@@ -619,6 +620,14 @@ class _EnterContinues(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if event.key() in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+            page = self.window.stack.currentWidget()
+            if isinstance(page, Page):
+                bar = page.scroll.verticalScrollBar()
+                step = bar.pageStep() if event.key() == Qt.Key.Key_PageDown else -bar.pageStep()
+                bar.setValue(bar.value() + step)
+                return True
             return False
         if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             return False

@@ -117,6 +117,9 @@ class Page(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Not a Tab stop: it drew no focus ring, so Tab seemed to go nowhere.
+        # The page follows the focus, and Page Up / Page Down scroll it (window).
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         outer.addWidget(self.scroll)
         self.content: QWidget | None = None
         self.body = QVBoxLayout()

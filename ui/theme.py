@@ -222,7 +222,7 @@ QWidget#page-header QLabel[role="heading"] {{
     font-size: {px(HEADING_PX, chrome_scale(scale))}px;
 }}
 QFrame[role="topbar"] QPushButton, QFrame[role="bottombar"] QPushButton,
-QFrame[role="bottombar"] QLabel {{
+QFrame[role="bottombar"] QLabel, QLabel[chrome="true"] {{
     font-size: {chrome}px;
 }}
 QPushButton {{
