@@ -28,6 +28,7 @@ from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QTextDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from PySide6.QtWidgets import QLabel
 
+from kiosk.fields.dates import month_names
 from kiosk.i18n import pick
 from kiosk.session import Session
 from kiosk.submission import Submission, TrainingSubmission
@@ -52,37 +53,6 @@ _SIZES = {
 }
 # Margins in millimetres: left, top, right, bottom (a roll needs room to tear).
 _MARGINS = {PAPER_ROLL: (4.0, 4.0, 4.0, 12.0), PAPER_A4: (20.0, 20.0, 20.0, 20.0)}
-
-_MONTHS = {
-    "fr": [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
 
 
 class ReceiptError(Exception):
@@ -109,7 +79,7 @@ def when_text(created_at: str, locale: str) -> str:
         moment = datetime.fromisoformat(created_at)
     except ValueError:
         return created_at
-    months = _MONTHS.get(locale, _MONTHS["fr"])
+    months = month_names(locale)
     day = f"{moment.day} {months[moment.month - 1]} {moment.year}"
     if locale == "fr":
         return f"{day} à {moment.hour} h {moment.minute:02d}"

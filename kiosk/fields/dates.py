@@ -12,7 +12,7 @@ from kiosk import clock
 from kiosk.fields.base import FieldSpec, FieldType, as_text, fail, register
 
 _TEXT_RE = re.compile(r"(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d{1,4})")
-_MONTHS_FR = [
+MONTHS_FR = [
     "janvier",
     "février",
     "mars",
@@ -26,7 +26,7 @@ _MONTHS_FR = [
     "novembre",
     "décembre",
 ]
-_MONTHS_EN = [
+MONTHS_EN = [
     "January",
     "February",
     "March",
@@ -40,6 +40,11 @@ _MONTHS_EN = [
     "November",
     "December",
 ]
+
+
+def month_names(locale: str) -> list[str]:
+    """The months' names in that language (French for any other)."""
+    return MONTHS_EN if locale == "en" else MONTHS_FR
 
 
 def _bound(value: Any) -> date:
@@ -189,7 +194,7 @@ class DateField(FieldType):
     def spoken(self, value: str, locale: str) -> str:
         """A date as read aloud: 'le 15 mars 1950'."""
         year, month, day = (int(p) for p in value.split("-"))
-        names = _MONTHS_FR if locale == "fr" else _MONTHS_EN
+        names = month_names(locale)
         if not month:
             return str(year)
         if not day:
