@@ -171,6 +171,12 @@ def chrome_scale(scale: float) -> float:
     return min(scale, CHROME_MAX_SCALE)
 
 
+def _tick(theme: Theme) -> str:
+    """The tick drawn in a ticked box: a shape, not only a colour."""
+    name = "coche-blanche" if relative_luminance(theme.on_selected) > 0.5 else "coche-noire"
+    return resource_path("pictures", "icons", f"{name}.svg").as_posix()
+
+
 def stylesheet(theme: Theme, scale: float) -> str:
     t = theme
     body = px(BODY_PX, scale)
@@ -282,7 +288,9 @@ QCheckBox::indicator {{
     width: {px(40, min(scale, 1.5))}px; height: {px(40, min(scale, 1.5))}px;
     border: 3px solid {t.border}; background: {t.background}; border-radius: 4px;
 }}
-QCheckBox::indicator:checked {{ background: {t.selected}; border-color: {t.selected}; }}
+QCheckBox::indicator:checked {{
+    background: {t.selected}; border-color: {t.selected}; image: url("{_tick(t)}");
+}}
 QCheckBox:focus {{ outline: none; border: {FOCUS_PX}px solid {t.focus}; border-radius: 6px; }}
 QProgressBar {{
     min-height: {px(18, scale)}px; max-height: {px(18, scale)}px;
