@@ -155,9 +155,12 @@ def run_demo() -> int:
     assert demo.receiver is not None
     print(f"Demo back-office: {demo.receiver.url} (its database: {demo.root / 'receiver'})")
     print(f"Demo kiosk data: {demo.data_dir} (deleted when the window closes)")
-    # Ctrl-C in the terminal: Qt's loop does not run Python's signal handlers
-    # unless Python gets control now and then.
-    previous = signal.signal(signal.SIGINT, lambda *_: app.quit())
+    # Ctrl-C in the terminal, or SIGTERM (a session ending, `timeout`): Qt's
+    # loop does not run Python's signal handlers unless Python gets control
+    # now and then. Either way the throwaway folder must go.
+    previous = {
+        sig: signal.signal(sig, lambda *_: app.quit()) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     tick = QTimer()
     tick.timeout.connect(lambda: None)
     tick.start(250)
@@ -167,5 +170,6 @@ def run_demo() -> int:
         return app.exec()
     finally:
         tick.stop()
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         demo.close()
