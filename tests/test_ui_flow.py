@@ -49,3 +49,13 @@ def test_text_size_and_language_switch_keep_answers(qtbot, isolated_environment)
     assert window.locale == "en"
     edit = find(window, f"field:{window.session.visible_fields()[0].id}")
     assert edit.text() == "Camille Exemple"
+
+
+def test_no_screen_gives_a_sentence_not_a_qt_abort():
+    from ui.cli import no_screen_problem
+
+    assert "no screen" in no_screen_problem({}, "linux")
+    assert no_screen_problem({"DISPLAY": ":0"}, "linux") is None
+    assert no_screen_problem({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
+    assert no_screen_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert no_screen_problem({}, "win32") is None

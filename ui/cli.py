@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from kiosk import cli as core_cli
 
@@ -31,6 +32,23 @@ def _first_command(argv: Sequence[str]) -> str | None:
             continue
         return arg
     return None
+
+
+def no_screen_problem(environ: Mapping[str, str], platform: str) -> str | None:
+    """A clear sentence when there is no screen to open a window on (Linux).
+
+    Without one, Qt aborts the process with a list of plug-ins, which tells an
+    administrator on a remote shell nothing useful.
+    """
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return None
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "There is no screen to show the kiosk on (neither DISPLAY nor WAYLAND_DISPLAY is set). "
+        "Start it from the kiosk's desktop session, or set QT_QPA_PLATFORM "
+        "(for example QT_QPA_PLATFORM=offscreen to try it without a screen)."
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,6 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kiosk.config import resolve_data_dir
 
     data_dir = resolve_data_dir(ns.data_dir)
+    if (problem := no_screen_problem(os.environ, sys.platform)) is not None:
+        print(problem, file=sys.stderr)
+        return 1
     try:
         from ui.app import run as run_app
         from ui.demo import run_demo
