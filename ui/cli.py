@@ -57,6 +57,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command is not None and command not in UI_COMMANDS:
         return core_cli.main(args)
     if any(a in ("-h", "--help", "--version") for a in args) and command is None:
+        if "--version" not in args:
+            print(
+                "The screens: kiosk (or kiosk run [--kiosk-mode]) starts the kiosk; "
+                "kiosk demo starts it with a back-office on this computer.\n"
+            )
         return core_cli.main(args)
     parser = argparse.ArgumentParser(prog="kiosk", description="Start the kiosk.")
     parser.add_argument("--data-dir", metavar="DIR")
