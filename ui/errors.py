@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QWidget
 
 from ui.i18n import tr
 from ui.idle import Overlay, close_dialogs, forget_traces
+from ui.views import View
 
 if TYPE_CHECKING:
     from ui.mainwindow import MainWindow
@@ -163,7 +164,6 @@ def add_notice(window: MainWindow) -> ErrorNotice:
 
 def recover(window: MainWindow) -> None:
     """Forget the person and show the home screen with a calm message, whatever broke."""
-    from ui.mainwindow import View
 
     # Whatever is open in front goes first (its exec() returns), then come back.
     tries = getattr(window, "_dialogs_closed_for_error", 0)

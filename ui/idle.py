@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from ui import theme
 from ui.i18n import tr
+from ui.views import View
 
 if TYPE_CHECKING:
     from ui.mainwindow import MainWindow
@@ -333,7 +334,6 @@ class IdleWatcher(QObject):
 
     # -- warning --------------------------------------------------------------------------
     def _in_procedure(self) -> bool:
-        from ui.mainwindow import View
 
         return self.window.view != View.HOME and self.window.isVisible()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from enum import StrEnum
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -48,20 +47,11 @@ from ui.screens import (
     label,
     size_pictures,
 )
+from ui.views import View
 
 log = logging.getLogger(__name__)
 
 Submit = Callable[[Submission], None]
-
-
-class View(StrEnum):
-    HOME = "home"
-    CATEGORIES = "categories"
-    PROCEDURES = "procedures"
-    PREPARE = "prepare"
-    STEP = "step"
-    REVIEW = "review"
-    CONFIRMATION = "confirmation"
 
 
 class SubmitFailed(Exception):
