@@ -46,6 +46,7 @@ __all__ = [
     "NO_SERVER_URL",
     "SyncConfigError",
     "SyncError",
+    "SyncLoop",
     "SyncReport",
     "SyncThread",
     "Syncer",
@@ -658,13 +659,15 @@ class Syncer:
         return total
 
 
-class SyncThread(threading.Thread):
-    """Runs sync rounds in the background until ``stop()``.
+class SyncLoop:
+    """Sync rounds until ``stop()``, in whatever thread calls ``run()``.
 
     It opens its own ``Outbox`` (one SQLite connection per thread) and
-    reports each round through ``on_report``, called in this thread. It never
-    blocks its caller: ``wake()`` and ``stop()`` only set events; ``stop()``
-    then ``join()`` returns within the read timeout (a request in flight).
+    reports each round through ``on_report``, called in that thread; a round
+    that cannot run is reported as a ``SyncReport`` with ``error`` set. The
+    other methods only set events, so any thread may call them: ``stop()``
+    ends ``run()`` within the read timeout (a request in flight). Both the
+    ``SyncThread`` below and the screens' Qt worker drive one.
     """
 
     def __init__(
@@ -680,8 +683,6 @@ class SyncThread(threading.Thread):
         idle_poll_s: float | None = None,
         error_retry_s: float = 30.0,
     ) -> None:
-        super().__init__(name="kiosk-sync", daemon=True)
-        check_server_url(settings.server_url)  # fail in the caller, not silently here
         self.data_dir = Path(data_dir)
         self.settings = settings
         self._token = token
@@ -696,8 +697,9 @@ class SyncThread(threading.Thread):
         self._resume = threading.Event()
         self._syncer: Syncer | None = None
 
-    def __repr__(self) -> str:
-        return f"SyncThread({str(self.data_dir)!r})"
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
 
     def wake(self) -> None:
         """Run a round now (an item was queued, the network came back)."""
@@ -736,27 +738,33 @@ class SyncThread(threading.Thread):
         try:
             outbox = Outbox.open(self.data_dir, self.settings, now=self._now)
         except Exception as e:
-            log.exception("the sync thread cannot open the outbox")
-            self._emit(SyncReport(error=f"cannot open the outbox ({type(e).__name__})"))
+            log.exception("sending cannot open the outbox")
+            # Outbox and key-store errors are sentences a mediator can act on.
+            self._emit(SyncReport(error=f"cannot open the outbox: {e or type(e).__name__}"))
             return
         try:
             http = self._http_factory() if self._http_factory else None
-            with Syncer(
-                outbox,
-                self.settings,
-                self._token,
-                http=http,
-                now=self._now,
-                rand=self._rand,
-                stop_event=self._stopping,
-            ) as syncer:
-                self._syncer = syncer
-                try:
-                    self._loop(outbox, syncer)
-                finally:
-                    self._syncer = None
-                    if http is not None:
-                        http.close()
+            try:
+                with Syncer(
+                    outbox,
+                    self.settings,
+                    self._token,
+                    http=http,
+                    now=self._now,
+                    rand=self._rand,
+                    stop_event=self._stopping,
+                ) as syncer:
+                    self._syncer = syncer
+                    try:
+                        self._loop(outbox, syncer)
+                    finally:
+                        self._syncer = None
+            except SyncError as e:
+                log.error("sending cannot start: %s", e)
+                self._emit(SyncReport(error=str(e)))
+            finally:
+                if http is not None:
+                    http.close()
         finally:
             outbox.close()
 
@@ -783,3 +791,58 @@ class SyncThread(threading.Thread):
             if self._idle_poll_s is not None:
                 wait = self._idle_poll_s if wait is None else min(wait, self._idle_poll_s)
             self._woken.wait(wait)
+
+
+class SyncThread(threading.Thread):
+    """A ``SyncLoop`` in a background thread of its own (``kiosk sync``).
+
+    It never blocks its caller: ``wake()`` and ``stop()`` only set events;
+    ``stop()`` then ``join()`` returns within the read timeout.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        settings: Settings,
+        token: str | None,
+        *,
+        on_report: Callable[[SyncReport], None] | None = None,
+        http_factory: Callable[[], requests.Session] | None = None,
+        now: Callable[[], float] = time.time,
+        rand: Callable[[float, float], float] = random.uniform,
+        idle_poll_s: float | None = None,
+        error_retry_s: float = 30.0,
+    ) -> None:
+        super().__init__(name="kiosk-sync", daemon=True)
+        check_server_url(settings.server_url)  # fail in the caller, not silently here
+        self.data_dir = Path(data_dir)
+        self.settings = settings
+        self.loop = SyncLoop(
+            data_dir,
+            settings,
+            token,
+            on_report=on_report,
+            http_factory=http_factory,
+            now=now,
+            rand=rand,
+            idle_poll_s=idle_poll_s,
+            error_retry_s=error_retry_s,
+        )
+
+    def __repr__(self) -> str:
+        return f"SyncThread({str(self.data_dir)!r})"
+
+    def run(self) -> None:
+        self.loop.run()
+
+    def wake(self) -> None:
+        self.loop.wake()
+
+    def resume(self) -> None:
+        self.loop.resume()
+
+    def set_token(self, token: str | None) -> None:
+        self.loop.set_token(token)
+
+    def stop(self) -> None:
+        self.loop.stop()

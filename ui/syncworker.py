@@ -36,7 +36,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from kiosk.config import Settings
 from kiosk.keystore import KeyStoreError, get_device_token
-from kiosk.syncer import Syncer, SyncError, SyncReport
+from kiosk.syncer import SyncLoop, SyncReport
 from ui.i18n import tr
 
 log = logging.getLogger(__name__)
@@ -150,79 +150,44 @@ class SyncWorker(QObject):
         super().__init__()
         self.data_dir = Path(data_dir)
         self.settings = settings
-        self._token = token
-        self._idle_poll_s = idle_poll_s
-        self._error_retry_s = error_retry_s
-        self._stopping = threading.Event()
-        self._woken = threading.Event()
-        self._syncer: Syncer | None = None
         self._http, self._abort = abortable_session()
+        # The same Qt-free loop as ``kiosk sync``; this object only turns its
+        # reports into signals.
+        self.loop = SyncLoop(
+            data_dir,
+            settings,
+            token,
+            on_report=self._report,
+            http_factory=lambda: self._http,
+            idle_poll_s=idle_poll_s,
+            error_retry_s=error_retry_s,
+        )
 
     # Called from the screens' thread: they only set events, never block.
     def wake(self) -> None:
         """Run a round now (a submission was queued)."""
-        syncer = self._syncer
-        if syncer is not None:
-            syncer.wake_early()
-        self._woken.set()
+        self.loop.wake()
 
     def stop(self) -> None:
         """End the loop soon; a request in flight is cut, not waited for."""
-        self._stopping.set()
-        self._woken.set()
+        self.loop.stop()
         self._abort()
 
     @property
     def stopping(self) -> bool:
-        return self._stopping.is_set()
+        return self.loop.stopping
 
     @Slot()
     def run(self) -> None:
-        from kiosk.outbox import Outbox
-
         try:
-            try:
-                outbox = Outbox.open(self.data_dir, self.settings)
-            except Exception as e:
-                log.exception("the sync worker cannot open the outbox")
-                self.failed.emit(str(e) or type(e).__name__)
-                return
-            try:
-                with Syncer(
-                    outbox, self.settings, self._token, http=self._http, stop_event=self._stopping
-                ) as syncer:
-                    self._syncer = syncer
-                    try:
-                        self._loop(syncer)
-                    finally:
-                        self._syncer = None
-            except SyncError as e:
-                log.error("sending cannot start: %s", e)
-                self.failed.emit(str(e))
-            finally:
-                outbox.close()
+            self.loop.run()
         finally:
             self._http.close()
             self.finished.emit()
 
-    def _loop(self, syncer: Syncer) -> None:
-        while not self._stopping.is_set():
-            self._woken.clear()
-            wait: float | None
-            try:
-                report = syncer.run_once()
-                wait = syncer.seconds_to_wait()
-            except Exception as e:
-                log.exception("sync round failed")
-                report = SyncReport(error=f"sync round failed ({type(e).__name__})")
-                wait = self._error_retry_s
-            if self._stopping.is_set():
-                break
-            self._report(report)
-            wait = self._idle_poll_s if wait is None else min(wait, self._idle_poll_s)
-            self._woken.wait(wait)
-
     def _report(self, report: SyncReport) -> None:
+        if self.loop.stopping:
+            return  # the screens are being closed: nobody to tell
         if report.error:
             self.failed.emit(report.error)
             return
