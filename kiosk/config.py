@@ -265,6 +265,13 @@ _KEYS = (
         _optional_path,
     ),
     SettingKey(
+        "scanner_delete_scans", "KIOSK_SCANNER_DELETE_SCANS", True,
+        "true: at the end of each person's session, delete the files that arrived in the "
+        "scanner folder during it (only in a scanner_folder that was set: nothing is ever "
+        "deleted from the default folder).",
+        _boolean,
+    ),
+    SettingKey(
         "touch_keypad", "KIOSK_TOUCH_KEYPAD", False,
         "true: show a large on-screen number keypad under number inputs "
         "(always shown in kiosk mode).",
@@ -291,11 +298,19 @@ class Settings:
     retention_history_days: float = 90.0
     idle_timeout_s: float = 120.0
     scanner_folder: Path | None = None
+    scanner_delete_scans: bool = True
     touch_keypad: bool = False
+    #: whether ``scanner_folder`` was given (settings file, environment, caller)
+    #: rather than the default (Documents, home), where nothing may be deleted.
+    #: Worked out from ``scanner_folder``; never true without it.
+    #: ``dataclasses.replace`` keeps the first answer: the default stays a default.
+    scanner_folder_explicit: bool | None = None
 
     def __post_init__(self) -> None:
         if not self.kiosk_id:
             object.__setattr__(self, "kiosk_id", default_kiosk_id())
+        explicit = self.scanner_folder is not None and self.scanner_folder_explicit is not False
+        object.__setattr__(self, "scanner_folder_explicit", explicit)
         if self.scanner_folder is None:
             object.__setattr__(self, "scanner_folder", default_scanner_folder())
 

@@ -49,6 +49,7 @@ EXPECTED = {
     "retention_history_days": ("KIOSK_RETENTION_HISTORY_DAYS", 90),
     "idle_timeout_s": ("KIOSK_IDLE_TIMEOUT_S", 120),
     "scanner_folder": ("KIOSK_SCANNER_FOLDER", None),
+    "scanner_delete_scans": ("KIOSK_SCANNER_DELETE_SCANS", True),
     "touch_keypad": ("KIOSK_TOUCH_KEYPAD", False),
 }
 

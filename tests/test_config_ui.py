@@ -1,4 +1,5 @@
-"""The interface's settings: the scanner folder and the on-screen keypad."""
+"""The interface's settings: the scanner folder (and whether the scans of a person
+who left are deleted from it) and the on-screen keypad."""
 
 from __future__ import annotations
 
@@ -63,6 +64,32 @@ def test_scanner_folder_must_be_absolute(data_dir: Path, monkeypatch: pytest.Mon
         load_settings(data_dir)
     with pytest.raises(SettingsError, match="scanner_folder must be an absolute path"):
         set_setting(data_dir, "scanner_folder", "relative/scans")
+
+
+def test_scanner_delete_scans_setting(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert SETTINGS_KEYS["scanner_delete_scans"].env == "KIOSK_SCANNER_DELETE_SCANS"
+    assert "default folder" in SETTINGS_KEYS["scanner_delete_scans"].description
+    assert load_settings(data_dir).scanner_delete_scans is True
+    assert get_setting(data_dir, "scanner_delete_scans") == "true"
+    set_setting(data_dir, "scanner_delete_scans", "no")
+    text = (data_dir / SETTINGS_FILE).read_text()
+    assert "scanner_delete_scans = false" in text and "(KIOSK_SCANNER_DELETE_SCANS)" in text
+    assert load_settings(data_dir).scanner_delete_scans is False
+    monkeypatch.setenv("KIOSK_SCANNER_DELETE_SCANS", "on")
+    assert get_setting(data_dir, "scanner_delete_scans") == "true"
+    monkeypatch.setenv("KIOSK_SCANNER_DELETE_SCANS", "sometimes")
+    with pytest.raises(SettingsError, match="scanner_delete_scans must be true or false"):
+        load_settings(data_dir)
+    with pytest.raises(SettingsError, match="scanner_delete_scans must be true or false"):
+        set_setting(data_dir, "scanner_delete_scans", "2")
+
+
+def test_whether_the_scanner_folder_was_chosen(data_dir: Path, tmp_path: Path) -> None:
+    assert load_settings(data_dir).scanner_folder_explicit is False
+    set_setting(data_dir, "scanner_folder", str(tmp_path / "scans"))
+    assert load_settings(data_dir).scanner_folder_explicit is True
+    set_setting(data_dir, "scanner_folder", "")
+    assert load_settings(data_dir).scanner_folder_explicit is False
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QListWidget, QPus
 from kiosk import postal
 from kiosk.answers_file import read_answers_file
 from tests.conftest import EXAMPLES
-from tests.uihelpers import click, find, make_window
+from tests.uihelpers import click, find, make_window, open_procedure
 from ui import attachments, theme
 from ui.attachments import AttachmentWidget, FileButton
 from ui.fieldbase import FieldOptions
@@ -31,11 +31,16 @@ def settle() -> None:
 
 def show_step(window: MainWindow, example: str, step_id: str, *, fill: bool = False) -> None:
     """Open a step of the example's procedure, the steps before answered from
-    the example (through the session), the step itself too with ``fill``."""
+    the example (through the session), the step itself too with ``fill``.
+
+    From the home screen with nobody's session (a new window, or right after
+    a wipe), it starts there: going home is a wipe, after which the scans
+    already in the folder would be the last person's."""
     procedure_id = example.split("--")[0]
     answers = read_answers_file(EXAMPLES / f"{example}.json")
     given = {**answers.answers, **{k: str(v) for k, v in answers.attachments.items()}}
-    window.go_home()
+    if window.view != View.HOME or window.session is not None:
+        window.go_home()
     window.procedure = window.procedures[procedure_id]
     window.start_session()
     session = window.session
@@ -471,3 +476,83 @@ def test_documents_fit_at_every_text_size(scans, window, qtbot, scale):
         if button.isVisible() and button.text():
             assert button.width() >= button.sizeHint().width(), button.text()
     assert window.view == View.STEP
+
+
+# -- documents on a shared machine: the next person -----------------------------------------------
+
+
+def test_the_next_person_is_not_offered_the_last_persons_scan(scans, window, qtbot):
+    yesterday = put(scans, "exemple-permis.jpg", "hier.jpg", age_s=24 * 3600)  # someone else's
+    show_step(window, "carte-grise-changement-adresse", "documents")
+    widget = attachment(window, "carte_grise")
+    assert widget.file_buttons == []
+    scan = put(scans, "exemple-carte-grise.jpg")  # the person scans
+    qtbot.waitUntil(lambda: len(widget.file_buttons) == 1)
+    qtbot.mouseClick(widget.file_buttons[0], Qt.MouseButton.LeftButton)
+    assert window.session.raw("carte_grise") == str(scan)
+    window.go_home()  # "Terminer", the idle countdown, an error: the person left
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    # A folder set for the scanner: the person's scan is deleted, nothing older.
+    assert not scan.exists()
+    assert yesterday.exists()
+    # The next person: nothing offered, until they scan.
+    show_step(window, "carte-grise-changement-adresse", "documents")
+    widget = attachment(window, "carte_grise")
+    assert widget.file_buttons == [] and widget.recent_note.isVisible()
+    assert find(window, "field:carte_grise").text() == "Choisir un fichier"
+    put(scans, "exemple-justificatif-domicile.pdf")
+    qtbot.waitUntil(lambda: len(widget.file_buttons) == 1)
+    assert widget.file_buttons[0].path.name == "exemple-justificatif-domicile.pdf"
+
+
+@pytest.fixture(params=["default folder", "deletion off"])
+def kept_scans(request, isolated_environment, tmp_path, monkeypatch) -> Path:
+    """A scanner folder where nothing may be deleted: the default one (the
+    Documents folder, here a temporary one), or one set with
+    scanner_delete_scans = false."""
+    if request.param == "default folder":
+        home = tmp_path / "home"
+        (home / "Documents").mkdir(parents=True)
+        monkeypatch.setenv("HOME", str(home))
+        monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(home / "Documents"))
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
+        return home / "Documents"
+    folder = isolated_environment.parent / "scans"
+    folder.mkdir()
+    monkeypatch.setenv("KIOSK_SCANNER_FOLDER", str(folder))
+    monkeypatch.setenv("KIOSK_SCANNER_DELETE_SCANS", "false")
+    return folder
+
+
+def test_where_nothing_may_be_deleted_the_last_persons_scan_is_hidden(kept_scans, window, qtbot):
+    assert window.step.field_options.scanner_folder == kept_scans
+    show_step(window, "carte-grise-changement-adresse", "documents")
+    widget = attachment(window, "carte_grise")
+    scan = put(kept_scans, "exemple-carte-grise.jpg")
+    qtbot.waitUntil(lambda: len(widget.file_buttons) == 1)
+    window.go_home()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert scan.exists()  # not deleted...
+    show_step(window, "carte-grise-changement-adresse", "documents")
+    widget = attachment(window, "carte_grise")
+    assert widget.file_buttons == []  # ...but not offered to the next person
+    assert widget.recent_note.isVisible()
+
+
+def test_going_back_before_the_first_question_keeps_the_scans(scans, window, qtbot):
+    """Back from the first question to "what to prepare" drops the answers,
+    but it is the same person: the scans they just made stay theirs."""
+    scan = put(scans, "exemple-carte-grise.jpg")
+    open_procedure(qtbot, window, "carte-grise-changement-adresse")
+    assert window.view == View.STEP
+    click(qtbot, window, "nav:back")
+    assert window.view == View.PREPARE
+    assert scan.exists()
+    assert window.step.field_options.scanner.recent(3) == [scan]
+
+
+def test_the_attachment_widgets_of_a_window_share_one_scanner_folder(scans, window, qtbot):
+    show_step(window, "permis-renouvellement", "documents", fill=True)
+    widgets = window.findChildren(AttachmentWidget)
+    assert len(widgets) >= 2
+    assert all(w.scanner is window.step.field_options.scanner for w in widgets)

@@ -8,9 +8,13 @@ the field type's decision (``AttachmentField.parse`` reads its content):
 this widget never judges a file by its name. What goes to the session is
 the file's path.
 
+Which files are offered is the core's rule (``kiosk.scanner``): only those
+that arrived since the last person left. This widget only shows them.
+
 Privacy: decoded pictures live only in the labels that show them (and in a
 small thumbnail cache that ``forget_previews`` empties when a session is
-wiped), so wiping the screen drops them.
+wiped), so wiping the screen drops them. ``forget_person`` also lets the
+scanner folder forget the person's scans (deleting them when it may).
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-import time
 from collections import OrderedDict
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -45,11 +48,10 @@ from ui.fieldbase import FieldOptions, FieldWidget, Translate, reveal, text_labe
 
 log = logging.getLogger(__name__)
 
-#: how many of the newest files are offered as buttons
+#: how many of the newest files are offered as buttons (the person's own:
+#: kiosk.scanner decides; older files are reached through "Choisir un autre
+#: fichier" only)
 RECENT_COUNT = 3
-#: older files are reached through "Choisir un autre fichier" only: the
-#: buttons are for what was just scanned, not for the last person's papers
-RECENT_MAX_AGE_S = 3600
 THUMBNAIL_BOX = QSize(144, 144)
 PREVIEW_BOX = QSize(340, 400)
 
@@ -61,6 +63,15 @@ _thumbnails: OrderedDict[tuple[str, int, int, int, int], QImage] = OrderedDict()
 def forget_previews() -> None:
     """Drop every cached thumbnail (a session was wiped)."""
     _thumbnails.clear()
+
+
+def forget_person(options: FieldOptions, *, person_left: bool = True) -> None:
+    """A session was wiped: drop the thumbnails; when the person left (not just
+    went back before the first question), the scanner folder forgets their scans
+    and offers none of them to the next person."""
+    forget_previews()
+    if person_left and options.scanner is not None:
+        options.scanner.forget_person()
 
 
 def document_kind(path: Path) -> str | None:
@@ -146,33 +157,6 @@ def blank_page(box: QSize) -> QPixmap:
     return QPixmap.fromImage(_on_white(image))
 
 
-def recent_files(
-    folder: Path | None, count: int = RECENT_COUNT, max_age_s: float = RECENT_MAX_AGE_S
-) -> list[Path]:
-    """The newest visible files of the folder, newest first."""
-    if folder is None:
-        return []
-    found: list[tuple[float, str, Path]] = []
-    oldest = time.time() - max_age_s
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return []
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        try:
-            if not entry.is_file():
-                continue
-            mtime = entry.stat().st_mtime
-        except OSError:
-            continue
-        if mtime >= oldest:
-            found.append((mtime, entry.name, Path(entry.path)))
-    found.sort(key=lambda t: (-t[0], t[1]))
-    return [path for _, _, path in found[:count]]
-
-
 def breakable(name: str) -> str:
     """A file name that may wrap at 200 % text: an invisible break opportunity
     after separators, and inside long runs without any."""
@@ -251,6 +235,7 @@ class AttachmentWidget(FieldWidget):
     ) -> None:
         super().__init__(spec, ftype, locale, tr, options)
         self.setObjectName(f"field-box:{spec.id}")
+        self.scanner = self.options.scanner
         self.folder = self.options.scanner_folder
         self._path: str | None = None
         layout = QVBoxLayout(self)
@@ -344,7 +329,7 @@ class AttachmentWidget(FieldWidget):
         watched = self.watcher.files()
         if watched:
             self.watcher.removePaths(watched)
-        paths = recent_files(self.folder)
+        paths = self.scanner.recent(RECENT_COUNT) if self.scanner is not None else []
         today = datetime.now().date()
         for n, path in enumerate(paths, start=1):
             try:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from kiosk.config import Settings
 from kiosk.fields import FieldSpec, FieldType
 from kiosk.i18n import pick
+from kiosk.scanner import ScannerFolder
 
 Translate = Callable[[str], str]
 
@@ -34,14 +35,19 @@ class FieldOptions:
 
     #: a large on-screen number keypad under number inputs (touch kiosk)
     keypad: bool = False
-    #: where the scanner saves its files; None: no folder is offered
-    scanner_folder: Path | None = None
+    #: the folder where the scanner saves its files, with whose scans they are;
+    #: one per window, shared by its attachment widgets. None: no folder is offered
+    scanner: ScannerFolder | None = None
+
+    @property
+    def scanner_folder(self) -> Path | None:
+        return self.scanner.path if self.scanner is not None else None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, kiosk_mode: bool) -> FieldOptions:
         return cls(
             keypad=kiosk_mode or settings.touch_keypad,
-            scanner_folder=settings.scanner_folder,
+            scanner=ScannerFolder.from_settings(settings),
         )
 
 
