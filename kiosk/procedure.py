@@ -14,15 +14,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from kiosk import conditions
 from kiosk.fields import REGISTRY, Choice, FieldSpec, FieldType, make_field_type
 from kiosk.i18n import LOCALES, Text, text
 from kiosk.resources import procedures_dir, resource_path
+
+if TYPE_CHECKING:  # imported when a file is read: the screens start without them
+    import jsonschema
+    import yaml
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,9 @@ class _LineLoader:
     def __init__(self, source: str) -> None:
         # libyaml's parser when PyYAML was built with it (about half the time
         # of reading the shipped procedures); the pure-Python one otherwise.
+        import yaml
+
+        self.yaml = yaml
         loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         self.loader = loader_class(source)
         self.lines: dict[Path_, int] = {}
@@ -151,6 +155,7 @@ class _LineLoader:
             self.loader.dispose()
 
     def _convert(self, node: yaml.Node, path: Path_) -> Any:
+        yaml = self.yaml
         self.lines[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
@@ -168,6 +173,8 @@ class _LineLoader:
 
 @cache
 def _schema_validator() -> jsonschema.protocols.Validator:
+    import jsonschema
+
     schema = json.loads((Path(__file__).parent / "procedure.schema.json").read_text("utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
@@ -396,6 +403,8 @@ def _load_procedure(path: Path) -> Procedure:
         raise ProcedureError([Problem(shown, 1, "the file is not UTF-8 text")]) from None
     except OSError as e:
         raise ProcedureError([Problem(shown, 1, f"cannot read the file ({e.strerror})")]) from None
+    import yaml
+
     reader = _LineLoader(source)
     try:
         data = reader.load()

@@ -13,12 +13,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTranslator
 
 from kiosk.i18n import DEFAULT_LOCALE, LOCALES
-from kiosk.procedure import Procedure
 from kiosk.resources import resource_path
+
+if TYPE_CHECKING:
+    from kiosk.procedure import Procedure
 
 log = logging.getLogger(__name__)
 

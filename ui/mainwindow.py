@@ -8,7 +8,8 @@ session and renders what the session says next.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -27,9 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.procedure import CATEGORIES, Procedure
-from kiosk.session import FinalizeRefused, KioskIdentity, Mode, Session
-from kiosk.submission import Submission, TrainingSubmission
 from ui import errors, help, speech, theme, training
 from ui.flowlayout import FlowLayout
 from ui.i18n import LANGUAGE_NAMES, Translations, available_languages, layout_direction, tr
@@ -49,9 +47,16 @@ from ui.screens import (
 )
 from ui.views import View
 
+if TYPE_CHECKING:
+    # Imported once the home screen is painted (see ``ui.app``): a person sees
+    # the welcome before the procedures, the session and the outbox are loaded.
+    from kiosk.procedure import Procedure
+    from kiosk.session import KioskIdentity, Session
+    from kiosk.submission import Submission, TrainingSubmission
+
 log = logging.getLogger(__name__)
 
-Submit = Callable[[Submission], None]
+Submit = Callable[["Submission"], None]
 
 
 class SubmitFailed(Exception):
@@ -67,10 +72,12 @@ class MainWindow(QMainWindow):
     submitted = Signal(str)
     #: no printer: the receipt was saved as this PDF for the mediator.
     receipt_saved = Signal(str)
+    #: start-up is complete: procedures offered, outbox open, sending started.
+    ready = Signal()
 
     def __init__(
         self,
-        procedures: Sequence[Procedure],
+        procedures: Iterable[Procedure] = (),
         *,
         submit: Submit | None = None,
         kiosk: KioskIdentity | None = None,
@@ -80,7 +87,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("main-window")
         self.procedures = {p.id: p for p in procedures}
         self._submit = submit
-        self.kiosk = kiosk or KioskIdentity()
+        #: who this kiosk is in the submissions (from the settings)
+        self.kiosk = kiosk
         self.kiosk_mode = kiosk_mode
         self.translations = Translations()
         self.locale = "fr"
@@ -95,6 +103,9 @@ class MainWindow(QMainWindow):
         self.saved = True  # the shown result is safe in the outbox
         self.view = View.HOME
         self._history: list[View] = []
+        self.is_ready = False
+        #: completes start-up at once (set by ``ui.app.start_main_window``)
+        self.finish_start: Callable[[], None] | None = None
         self._build()
         self.apply_style()
         self.go_home()
@@ -131,7 +142,8 @@ class MainWindow(QMainWindow):
             top_flow.addWidget(b)
         root.addWidget(top)
         self.help_notice = help.HelpNotice(self)
-        self.speaker = speech.Speaker(self)
+        # Started once the home screen is painted (``mark_ready``).
+        self.speaker = speech.Speaker(self, start=False)
 
         self.progress_row = QWidget()
         progress = QHBoxLayout(self.progress_row)
@@ -167,7 +179,7 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         root.addWidget(self.stack, 1)
 
-        bottom = QFrame()
+        bottom = self.bottom_bar = QFrame()
         bottom.setProperty("role", "bottombar")
         row = QHBoxLayout(bottom)
         row.setContentsMargins(24, 12, 24, 12)
@@ -330,6 +342,8 @@ class MainWindow(QMainWindow):
         self.home.focus_first()
 
     def open_categories(self, *, training: bool) -> None:
+        if not self.is_ready and self.finish_start is not None:
+            self.finish_start()  # a touch quicker than the start-up: load now
         self.training = training
         self.show_view(View.CATEGORIES)
 
@@ -341,7 +355,23 @@ class MainWindow(QMainWindow):
         self.procedure = self.procedures[procedure_id]
         self.show_view(View.PREPARE)
 
+    def set_procedures(self, procedures: Iterable[Procedure]) -> None:
+        """The procedures offered (they arrive once the home screen is shown)."""
+        self.procedures = {p.id: p for p in procedures}
+        self._chrome()
+
+    def set_submit(self, submit: Submit) -> None:
+        """Where finalized submissions go (the outbox, opened after the first paint)."""
+        self._submit = submit
+
+    def mark_ready(self) -> None:
+        self.speaker.start()
+        self.is_ready = True
+        self.ready.emit()
+
     def start_session(self) -> None:
+        from kiosk.session import KioskIdentity, Mode, Session
+
         assert self.procedure is not None
         if self.training:
             mode, mediator = Mode.TRAINING, None
@@ -350,7 +380,11 @@ class MainWindow(QMainWindow):
         else:
             mode, mediator = Mode.SELF_SERVICE, None
         self.session = Session(
-            self.procedure, locale=self.locale, mode=mode, mediator_id=mediator, kiosk=self.kiosk
+            self.procedure,
+            locale=self.locale,
+            mode=mode,
+            mediator_id=mediator,
+            kiosk=self.kiosk or KioskIdentity(),
         )
         self.result = None
         self._show_session()
@@ -366,6 +400,8 @@ class MainWindow(QMainWindow):
             self.start_session()
             return
         if self.view == View.CONFIRMATION:
+            from kiosk.submission import Submission
+
             if not self.saved and isinstance(self.result, Submission):
                 self._store(self.result)
                 self.refresh()
@@ -384,6 +420,9 @@ class MainWindow(QMainWindow):
             self.step.show_errors(session)
 
     def _finalize(self, session: Session) -> None:
+        from kiosk.session import FinalizeRefused
+        from kiosk.submission import Submission
+
         try:
             result = session.finalize()
         except FinalizeRefused:
@@ -529,6 +568,8 @@ class MainWindow(QMainWindow):
         if self.view == View.HOME:
             self.home.render()
         elif self.view == View.CATEGORIES:
+            from kiosk.procedure import CATEGORIES
+
             present = [
                 c for c in CATEGORIES if any(p.category == c for p in self.procedures.values())
             ]
@@ -570,6 +611,8 @@ class MainWindow(QMainWindow):
         self.next_button.setAccessibleName(next_text or "")
         in_session = self.session is not None and self.view in (View.STEP, View.REVIEW)
         self.progress_row.setVisible(in_session)
+        # Empty on the home screen: its room goes to the two tiles at 200 %.
+        self.bottom_bar.setVisible(self.view != View.HOME or next_text is not None)
         self.status_label.setVisible(bool(self.status_label.text()) and self._status_shown())
         if in_session and self.session is not None:
             i, n = self.session.progress

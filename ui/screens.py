@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
 from PySide6.QtWidgets import (
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
@@ -24,12 +25,17 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.i18n import Text, pick
-from kiosk.procedure import CATEGORIES, Procedure
-from kiosk.session import Session
-from kiosk.submission import Submission, TrainingSubmission
-from ui.fieldwidgets import FieldOptions, FieldWidget, make_field_widget
 from ui.i18n import tr
 from ui.pictures import icon
+
+if TYPE_CHECKING:
+    # The home screen paints before the procedures, the session and the field
+    # widgets are imported (start-up time); the screens that need them import
+    # them when they first render.
+    from kiosk.procedure import Procedure
+    from kiosk.session import Session
+    from kiosk.submission import Submission, TrainingSubmission
+    from ui.fieldwidgets import FieldOptions, FieldWidget
 
 _SPACE_BEFORE = re.compile(r" ([?!:;»])")
 _SPACE_AFTER = re.compile(r"« ")
@@ -68,6 +74,9 @@ def tile(text: str, name: str, picture: str | None = None) -> QPushButton:
         button.setAccessibleDescription(detail)
     button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     row = QHBoxLayout(button)
+    # The tile's height follows its width (wrapped texts), not the height its
+    # texts would need wrapped at their narrowest: at 200 % that doubled it.
+    row.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
     row.setContentsMargins(20, 14, 20, 14)
     row.setSpacing(20)
     if picture:
@@ -173,7 +182,8 @@ class Page(QWidget):
         for w in self.content.findChildren(QWidget):
             if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(self):
                 w.setFocus(Qt.FocusReason.OtherFocusReason)
-                self.reveal_focus()
+                if self.isVisible():  # hidden: nothing to scroll (the window at start)
+                    self.reveal_focus()
                 return
 
     def reveal_focus(self, also: QWidget | None = None) -> None:
@@ -225,8 +235,7 @@ class HomeScreen(Page):
             label(
                 tr(
                     "Cette borne vous aide à faire une démarche. "
-                    "Touchez un grand bouton pour commencer. "
-                    "Vous pouvez aussi demander de l'aide à tout moment."
+                    "Touchez un grand bouton pour commencer."
                 )
             )
         )
@@ -254,6 +263,8 @@ class CategoryScreen(Page):
         super().__init__("categories")
 
     def render(self, categories: Sequence[str], locale: str, training: bool) -> None:
+        from kiosk.procedure import CATEGORIES
+
         self.reset()
         heading = tr("Quelle démarche voulez-vous essayer ?") if training else None
         self.body.addWidget(label(heading or tr("Quelle démarche voulez-vous faire ?"), "heading"))
@@ -272,6 +283,8 @@ class ProceduresScreen(Page):
         super().__init__("procedures")
 
     def render(self, category: str, procedures: Sequence[Procedure], locale: str) -> None:
+        from kiosk.procedure import CATEGORIES
+
         self.reset()
         self.body.addWidget(label(pick(CATEGORIES[category], locale), "heading"))
         self.body.addWidget(label(tr("Touchez la démarche qui vous concerne.")))
@@ -333,10 +346,24 @@ class StepScreen(Page):
         self.widgets: dict[str, FieldWidget] = {}
         self.error_labels: dict[str, QLabel] = {}
         self.summary: QFrame | None = None
-        #: the kiosk's setup for the field widgets (keypad, scanner folder)
-        self.field_options = FieldOptions()
+        self._field_options: FieldOptions | None = None
+
+    @property
+    def field_options(self) -> FieldOptions:
+        """The kiosk's setup for the field widgets (keypad, scanner folder)."""
+        if self._field_options is None:
+            from ui.fieldwidgets import FieldOptions
+
+            self._field_options = FieldOptions()
+        return self._field_options
+
+    @field_options.setter
+    def field_options(self, options: FieldOptions) -> None:
+        self._field_options = options
 
     def render(self, session: Session) -> None:
+        from ui.fieldwidgets import make_field_widget
+
         self.reset()
         self.widgets = {}
         self.error_labels = {}
@@ -467,6 +494,8 @@ class ConfirmationScreen(Page):
     def render(
         self, session: Session, result: Submission | TrainingSubmission, *, saved: bool = True
     ) -> None:
+        from kiosk.submission import TrainingSubmission
+
         self.reset()
         step = session.current_step
         t = session.t

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QLocale, QObject, QtMsgType, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QAbstractButton
 
-from kiosk.session import Session
 from ui.i18n import tr
 
 if TYPE_CHECKING:
+    from kiosk.session import Session
     from ui.mainwindow import MainWindow
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,9 @@ class Speaker(QObject):
     #: the engine became usable or unusable (``available`` tells which).
     availability_changed = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None, *, engine: str | None = None) -> None:
+    def __init__(
+        self, parent: QObject | None = None, *, engine: str | None = None, start: bool = True
+    ) -> None:
         super().__init__(parent)
         self.engine: Any = None
         self.reason = ""
@@ -117,6 +119,23 @@ class Speaker(QObject):
         self.last_text = ""
         self.locale = ""
         self._warned_locales: set[str] = set()
+        self._choice = engine
+        #: the engine was looked for (``start``); until then « Écouter » looks usable
+        self.started = False
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Find and start the engine (once). The window does it after its first
+        paint: a speech engine may take a while to answer."""
+        if self.started:
+            return
+        self.started = True
+        self._start()
+        self.availability_changed.emit(self.available)
+
+    def _start(self) -> None:
+        engine = self._choice
         choice = engine if engine is not None else os.environ.get(ENV_VAR, "").strip()
         if choice.lower() in OFF:
             self._unavailable(f"switched off ({ENV_VAR}={choice})")
@@ -152,6 +171,7 @@ class Speaker(QObject):
     def say(self, text: str, locale: str) -> bool:
         """Read ``text`` from its beginning (again, if already reading)."""
         text = " ".join(text.translate(_SILENT).split(" ")).strip()
+        self.start()
         if not self.available or not text:
             return False
         self.stop()
@@ -218,7 +238,8 @@ def screen_text(window: MainWindow) -> str:
 
 def dress_button(button: QAbstractButton, speaker: Speaker) -> None:
     """Enable « Écouter », or disable it with the reason in words."""
-    button.setEnabled(speaker.available)
-    why = "" if speaker.available else tr("La lecture à voix haute ne marche pas sur cette borne.")
+    usable = speaker.available or not speaker.started
+    button.setEnabled(usable)
+    why = "" if usable else tr("La lecture à voix haute ne marche pas sur cette borne.")
     button.setToolTip(why)
     button.setAccessibleDescription(why)

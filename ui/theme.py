@@ -26,6 +26,8 @@ HEADING_PX = 34
 SMALL_PX = 22  # nothing a person must read is smaller than body text
 TARGET_PX = 56
 PRIMARY_PX = 72
+#: a tile is at least this tall, border included; taller when its texts need it
+TILE_MIN_PX = 120
 FOCUS_PX = 4
 
 
@@ -244,7 +246,7 @@ QPushButton[role="primary"] {{
     padding: {px(6, scale)}px {px(28, scale) - 9}px;
 }}
 QPushButton[role="tile"] {{
-    min-height: {px(120, min(scale, 1.5))}px; text-align: left;
+    min-height: {TILE_MIN_PX - 2 * pad - 6}px; text-align: left;
     padding: {pad}px {px(20, scale)}px; background: {t.surface}; color: {t.text};
     border: 3px solid {t.border};
 }}

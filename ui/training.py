@@ -25,8 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.answers_file import AnswersFileError, read_answers_file
-from kiosk.fields import FieldError
 from kiosk.resources import examples_dir
 from ui import theme
 from ui.i18n import tr
@@ -46,6 +44,8 @@ HINT_ABOVE_WIDGETS = {"choice", "multi_choice", "yes_no"}
 @cache
 def example_answers(procedure_id: str) -> dict[str, Any]:
     """The example person's raw answers for this procedure ({} without a file)."""
+    from kiosk.answers_file import AnswersFileError, read_answers_file
+
     path = examples_dir() / f"{procedure_id}.json"
     if not path.is_file():
         return {}
@@ -59,6 +59,8 @@ def example_answers(procedure_id: str) -> dict[str, Any]:
 
 def shown_example(session: Session, field_id: str, raw: Any) -> str:
     """The example as the review would show it ("15 mars 1950", "Le matin")."""
+    from kiosk.fields import FieldError
+
     ftype = session.field_type(field_id)
     try:
         value = ftype.clean(raw)

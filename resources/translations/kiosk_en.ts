@@ -508,8 +508,8 @@
     </message>
     <message>
         <location filename="../../ui/screens.py"/>
-        <source>Cette borne vous aide à faire une démarche. Touchez un grand bouton pour commencer. Vous pouvez aussi demander de l&apos;aide à tout moment.</source>
-        <translation>This kiosk helps you with an official procedure. Touch a big button to start. You can ask for help at any time.</translation>
+        <source>Cette borne vous aide à faire une démarche. Touchez un grand bouton pour commencer.</source>
+        <translation>This kiosk helps you with an official procedure. Touch a big button to start.</translation>
     </message>
     <message>
         <location filename="../../ui/screens.py"/>
