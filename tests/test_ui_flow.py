@@ -1,5 +1,6 @@
 """The guided flow, driven through the real widgets offscreen."""
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 
@@ -59,3 +60,23 @@ def test_no_screen_gives_a_sentence_not_a_qt_abort():
     assert no_screen_problem({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
     assert no_screen_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
     assert no_screen_problem({}, "win32") is None
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_home_tiles_and_their_texts_are_in_view_at_200_percent(qtbot, isolated_environment, locale):
+    from ui import theme
+
+    window = make_window(qtbot, isolated_environment)
+    window.set_locale(locale)
+    window.scale_index = theme.SCALES.index(2.0)
+    window.apply_style()
+    window.refresh()
+    window.go_home()
+    viewport = window.home.scroll.viewport()
+    qtbot.waitUntil(lambda: find(window, "home:training").isVisible())
+    assert not window.bottom_bar.isVisible()  # nothing in it at home: its room is the tiles'
+    for name in ("home:start", "home:training"):
+        for text in find(window, name).findChildren(QLabel):
+            rect = text.rect()
+            assert viewport.rect().contains(text.mapTo(viewport, rect.topLeft())), name
+            assert viewport.rect().contains(text.mapTo(viewport, rect.bottomRight())), name

@@ -69,6 +69,48 @@ def test_without_a_printer_the_receipt_is_a_pdf_for_the_mediator(
     window.go_home()
 
 
+def test_on_the_confirmation_enter_prints_then_enter_ends(
+    qtbot, isolated_environment: Path, no_printer
+) -> None:
+    """« Imprimer le reçu » has the focus, beside « Terminer » in the bottom bar:
+    the first Enter prints (the number to take away), the next one ends."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from ui import theme
+
+    window = make_window(qtbot, isolated_environment)
+    window.scale_index = theme.SCALES.index(2.0)
+    window.apply_style()
+    window.refresh()
+    answers = {
+        "nom": "Camille Exemple",
+        "telephone": "06 12 34 56 78",
+        "moment": "matin",
+        "sujet": "identite",
+        "accord": True,
+    }
+    assert walk(window, "etre-rappele", answers, lambda *_: None, before_steps=False) is None
+    assert window.view == View.CONFIRMATION
+    printer = find(window, "confirmation:print")
+    assert printer.isVisible() and printer.accessibleName() == "Imprimer le reçu"
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is printer)
+    # Both wholly in view at 200 %: the button in the bar, the number in the page.
+    for widget, frame in (
+        (printer, window),
+        (find(window, "confirmation:reference"), window.confirmation.scroll.viewport()),
+    ):
+        assert frame.rect().contains(widget.mapTo(frame, widget.rect().topLeft()))
+        assert frame.rect().contains(widget.mapTo(frame, widget.rect().bottomRight()))
+    with qtbot.waitSignal(window.receipt_saved):
+        qtbot.keyClick(printer, Qt.Key.Key_Return)
+    assert window.findChild(QLabel, "confirmation:receipt-message").isVisible()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.next_button)
+    qtbot.keyClick(window.next_button, Qt.Key.Key_Return)
+    assert window.view == View.HOME
+    assert not find(window, "confirmation:print").isVisible()
+
+
 def test_receipt_roll_is_80_mm_wide_one_strip_and_says_training(tmp_path: Path, qapp) -> None:
     session, outcome = play_example("permis-perte-vol", mode=Mode.TRAINING)
     made = receipt.receipt_for(session, outcome.result)

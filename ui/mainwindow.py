@@ -184,12 +184,16 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(bottom)
         row.setContentsMargins(24, 12, 24, 12)
         self.back_button = self._nav_button("nav:back", "retour")
+        # On the confirmation: the number to take away, in the bar beside
+        # « Terminer » (in the page it fell below the fold at 200 %).
+        self.print_button = self._nav_button("confirmation:print", "imprimer")
         self.next_button = self._nav_button("nav:next", "continuer", primary=True)
         self.next_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
         # "Étape i sur n" sits between "Retour" and "Continuer": a row of its
         # own cost the question 60 px of a 800 px screen at 200 % text.
         row.setSpacing(24)
         row.addWidget(self.back_button)
+        row.addWidget(self.print_button)
         row.addWidget(self.progress_row, 1)
         row.addStretch(0)
         row.addWidget(self.next_button)
@@ -219,7 +223,7 @@ class MainWindow(QMainWindow):
         self.speaker.availability_changed.connect(lambda _ok: self._chrome())
         self.stack.currentChanged.connect(lambda _i: self.speaker.stop())
         self.session_wiped.connect(self.speaker.stop)
-        self.confirmation.print_receipt.connect(self.print_receipt)
+        self.print_button.clicked.connect(self.print_receipt)
         self._enter = _EnterContinues(self)
         self.installEventFilter(self._enter)
         # A shared machine: a calm word after an error; the idle warning, then a wipe.
@@ -325,6 +329,10 @@ class MainWindow(QMainWindow):
             # first "Modifier", where Enter would reopen the first answer.
             self.review.scroll.verticalScrollBar().setValue(0)
             self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif view == View.CONFIRMATION and self.print_button.isVisible():
+            # Enter prints the receipt first, then « Terminer » (print_receipt).
+            self.confirmation.scroll.verticalScrollBar().setValue(0)
+            self.print_button.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self.pages[view].focus_first()
             focus = self.focusWidget()
@@ -532,6 +540,9 @@ class MainWindow(QMainWindow):
         from ui.receipt import print_from_window
 
         print_from_window(self)
+        # Printed (or saved): the next Enter ends, instead of printing again.
+        if self.next_button.isVisible():
+            self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- privacy ----------------------------------------------------------------
     def wipe(self, *, keep_choice: bool = False) -> None:
@@ -605,6 +616,11 @@ class MainWindow(QMainWindow):
         speech.dress_button(self.listen_button, self.speaker)
         training.update_banner(self)
         self.back_button.setVisible(self.view != View.HOME and not self._is_confirmation())
+        self.print_button.setText(tr("Imprimer le reçu"))
+        self.print_button.setAccessibleName(self.print_button.text())
+        self.print_button.setVisible(
+            self._is_confirmation() and self.saved and self.result is not None
+        )
         next_text = self._next_text()
         self.next_button.setVisible(next_text is not None)
         self.next_button.setText(next_text or "")

@@ -352,7 +352,7 @@ def print_from_window(window: Any) -> Printed | None:
 
 
 def show_on_confirmation(screen: Any, text: str) -> None:
-    """The printing message under the print button (replaced on each press)."""
+    """The printing message under the reference (replaced on each press)."""
     from ui.screens import label
 
     old = screen.findChild(QLabel, "confirmation:receipt-message")
@@ -363,8 +363,8 @@ def show_on_confirmation(screen: Any, text: str) -> None:
     message = label(text, "subheading", "confirmation:receipt-message")
     message.setAccessibleName(text)
     body = screen.body
-    button = getattr(screen, "print_button", None)
-    index = body.indexOf(button) + 1 if button is not None else body.count()
+    reference = getattr(screen, "reference", None)
+    index = body.indexOf(reference) + 1 if reference is not None else 0
     body.insertWidget(index if index > 0 else body.count(), message)
     message.show()
     scroll = getattr(screen, "scroll", None)

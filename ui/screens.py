@@ -77,7 +77,7 @@ def tile(text: str, name: str, picture: str | None = None) -> QPushButton:
     # The tile's height follows its width (wrapped texts), not the height its
     # texts would need wrapped at their narrowest: at 200 % that doubled it.
     row.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-    row.setContentsMargins(20, 14, 20, 14)
+    row.setContentsMargins(20, 10, 20, 10)
     row.setSpacing(20)
     if picture:
         picture_label = QLabel()
@@ -485,11 +485,13 @@ class ReviewScreen(Page):
 
 
 class ConfirmationScreen(Page):
-    print_receipt = Signal()
+    """The reference in large characters, what happens next. « Imprimer le
+    reçu » is the window's, in the bottom bar beside « Terminer »."""
 
     def __init__(self) -> None:
         super().__init__("confirmation")
-        self.print_button: QPushButton | None = None
+        #: the reference shown (the printing message goes under it)
+        self.reference: QLabel | None = None
 
     def render(
         self, session: Session, result: Submission | TrainingSubmission, *, saved: bool = True
@@ -497,6 +499,7 @@ class ConfirmationScreen(Page):
         from kiosk.submission import TrainingSubmission
 
         self.reset()
+        self.reference = None
         step = session.current_step
         t = session.t
         if not saved:
@@ -530,14 +533,7 @@ class ConfirmationScreen(Page):
         ref.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         ref.setAccessibleName(tr("Votre numéro") + " " + " ".join(result.local_reference))
         self.body.addWidget(ref)
-        # Printing sits by the number it keeps: in view with it, even at 200 %.
-        self.print_button = QPushButton(tr("Imprimer le reçu"))
-        self.print_button.setObjectName("confirmation:print")
-        self.print_button.setAccessibleName(self.print_button.text())
-        self.print_button.setIcon(icon("imprimer"))
-        self.print_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
-        self.print_button.clicked.connect(self.print_receipt)
-        self.body.addWidget(self.print_button)
+        self.reference = ref
         self.body.addWidget(label(t(step.text)))
         if step.next_steps:
             self.body.addWidget(label(tr("Et maintenant ?"), "subheading"))

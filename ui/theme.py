@@ -205,7 +205,7 @@ QLabel[role="subheading"] {{ font-size: {px(26, scale)}px; font-weight: bold; }}
 QLabel[role="muted"] {{ color: {t.muted}; }}
 QLabel[role="error"] {{ color: {t.error}; font-weight: bold; }}
 QLabel[role="reference"] {{
-    font-size: {px(48, scale)}px; font-weight: bold; letter-spacing: 2px;
+    font-size: {px(48, min(scale, CHROME_MAX_SCALE))}px; font-weight: bold; letter-spacing: 2px;
     border: 3px solid {t.border}; padding: {pad}px; background: {t.surface};
 }}
 QFrame[role="card"] {{

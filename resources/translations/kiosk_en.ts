@@ -339,6 +339,11 @@
     </message>
     <message>
         <location filename="../../ui/mainwindow.py"/>
+        <source>Imprimer le reçu</source>
+        <translation>Print the receipt</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py"/>
         <source>Étape {i} sur {n}</source>
         <translation>Step {i} of {n}</translation>
     </message>
@@ -625,11 +630,6 @@
         <location filename="../../ui/screens.py"/>
         <source>Votre numéro</source>
         <translation>Your number</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens.py"/>
-        <source>Imprimer le reçu</source>
-        <translation>Print the receipt</translation>
     </message>
     <message>
         <location filename="../../ui/speech.py"/>
