@@ -161,3 +161,53 @@ def test_a_dialog_left_open_is_closed_before_the_wipe(qtbot, isolated_environmen
     assert in_front and in_front[0] is not None, "the help box was open during the countdown"
     assert QApplication.activeModalWidget() is None
     assert window.view == View.HOME and window.session is None
+
+
+def test_the_next_person_finds_french_normal_size_and_contrast(qtbot, isolated_environment):
+    """Whoever comes next must not meet the last person's English, 200 % or
+    high contrast: « Terminer » and the idle wipe both reset them."""
+    from ui import theme
+    from ui.screenshots import walk
+
+    window = make_window(qtbot, isolated_environment)
+
+    def personalise() -> None:
+        window.set_locale("en")
+        window.scale_index = theme.SCALES.index(2.0)
+        window.toggle_contrast()
+        window.apply_style()
+        window.refresh()
+        qtbot.waitUntil(lambda: find(window, "home:start").isVisible())
+
+    def assert_defaults() -> None:
+        assert window.view == View.HOME
+        assert window.locale == "fr" and window.scale_index == 0
+        assert window.theme is theme.DEFAULT
+        assert find(window, "nav:language").text() == "English"
+
+    personalise()
+    answers = {
+        "nom": "Camille Exemple",
+        "telephone": "06 12 34 56 78",
+        "moment": "matin",
+        "sujet": "identite",
+        "accord": True,
+    }
+    assert walk(window, "etre-rappele", answers, lambda *_: None, before_steps=False) is None
+    assert window.view == View.CONFIRMATION and window.locale == "en"
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)  # « Finish »
+    assert_defaults()
+
+    personalise()
+    open_procedure(qtbot, window, "etre-rappele")
+    window.idle.set_timeouts(0.05, 0.2)
+    with qtbot.waitSignal(window.idle.expired, timeout=5000):
+        pass
+    assert_defaults()
+
+    # Going back home by one's own « Retour » keeps one's choices.
+    personalise()
+    open_procedure(qtbot, window, "etre-rappele")
+    while window.view != View.HOME:
+        qtbot.mouseClick(window.back_button, Qt.MouseButton.LeftButton)
+    assert window.locale == "en" and window.scale_index == theme.SCALES.index(2.0)

@@ -384,7 +384,7 @@ class IdleWatcher(QObject):
             return
         self._dialogs_closed = 0
         log.info("idle: nobody answered; the session is wiped")
-        self.window.go_home()
+        self.window.next_person()
         forget_traces(self.window, flush=True)
         self.expired.emit()
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.i18n import DEFAULT_LOCALE
 from ui import errors, help, speech, theme, training
 from ui.flowlayout import FlowLayout
 from ui.i18n import LANGUAGE_NAMES, Translations, available_languages, layout_direction, tr
@@ -91,7 +92,7 @@ class MainWindow(QMainWindow):
         self.kiosk = kiosk
         self.kiosk_mode = kiosk_mode
         self.translations = Translations()
-        self.locale = "fr"
+        self.locale = DEFAULT_LOCALE
         self.scale_index = 0
         self.theme = theme.DEFAULT
         self.training = False
@@ -255,7 +256,7 @@ class MainWindow(QMainWindow):
     def _size_icons(self) -> None:
         size = round(theme.BODY_PX * self.scale * 1.4)
         chrome = round(theme.BODY_PX * theme.chrome_scale(self.scale) * 1.4)
-        bars = (self.back_button, self.next_button, *self.top_buttons())
+        bars = (self.back_button, self.print_button, self.next_button, *self.top_buttons())
         for button in self.findChildren(QPushButton):
             button.setIconSize(QSize(chrome, chrome) if button in bars else QSize(size, size))
         size_pictures(self, round(theme.BODY_PX * min(self.scale, 1.5) * 3.2))
@@ -341,6 +342,17 @@ class MainWindow(QMainWindow):
                 # A screen to read (information, prepare): Enter continues.
                 self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def next_person(self) -> None:
+        """The person is done (« Terminer », or gone idle): the home screen as the
+        next person expects it, in French, normal size and contrast."""
+        if self.locale != DEFAULT_LOCALE:
+            self.set_locale(DEFAULT_LOCALE)
+        if self.scale_index != 0 or self.theme is not theme.DEFAULT:
+            self.scale_index = 0
+            self.theme = theme.DEFAULT
+            self.apply_style()
+        self.go_home()
+
     def go_home(self) -> None:
         self.wipe()
         self._history = []
@@ -414,7 +426,7 @@ class MainWindow(QMainWindow):
                 self._store(self.result)
                 self.refresh()
                 return
-            self.go_home()
+            self.next_person()
             return
         session = self.session
         if session is None:
