@@ -26,3 +26,13 @@ def play_example(name: str, **session_args: object) -> tuple[Session, Outcome]:
     procedure: Procedure = find_procedure(name.split("--")[0])
     session = Session(procedure, **session_args)  # type: ignore[arg-type]
     return session, play(session, example(name))
+
+
+def temporary_documents_folder(tmp_path: Path, monkeypatch) -> Path:
+    """The default scanner folder (the Documents folder), made a temporary one."""
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(home / "Documents"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
+    return home / "Documents"

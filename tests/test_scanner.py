@@ -14,6 +14,7 @@ import pytest
 import kiosk.scanner
 from kiosk.config import Settings, load_settings
 from kiosk.scanner import FUTURE_SKEW_S, START_GRACE_S, ScannerFolder
+from tests.helpers import temporary_documents_folder
 
 START = 1_700_000_000.0  # when the kiosk started, for the fake clock
 
@@ -199,12 +200,7 @@ def test_a_read_only_folder_is_logged_not_raised(
 @pytest.fixture
 def default_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The default scanner folder (the Documents folder) made a temporary one."""
-    home = tmp_path / "home"
-    (home / "Documents").mkdir(parents=True)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(home / "Documents"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
-    return home / "Documents"
+    return temporary_documents_folder(tmp_path, monkeypatch)
 
 
 def test_the_default_folder_is_never_emptied(default_folder: Path, isolated_environment) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QListWidget, QPus
 from kiosk import postal
 from kiosk.answers_file import read_answers_file
 from tests.conftest import EXAMPLES
+from tests.helpers import temporary_documents_folder
 from tests.uihelpers import click, find, make_window, open_procedure
 from ui import attachments, theme
 from ui.attachments import AttachmentWidget, FileButton
@@ -511,12 +512,7 @@ def kept_scans(request, isolated_environment, tmp_path, monkeypatch) -> Path:
     Documents folder, here a temporary one), or one set with
     scanner_delete_scans = false."""
     if request.param == "default folder":
-        home = tmp_path / "home"
-        (home / "Documents").mkdir(parents=True)
-        monkeypatch.setenv("HOME", str(home))
-        monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(home / "Documents"))
-        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
-        return home / "Documents"
+        return temporary_documents_folder(tmp_path, monkeypatch)
     folder = isolated_environment.parent / "scans"
     folder.mkdir()
     monkeypatch.setenv("KIOSK_SCANNER_FOLDER", str(folder))

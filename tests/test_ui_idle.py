@@ -21,7 +21,7 @@ from kiosk.answers_file import read_answers_file
 from kiosk.config import set_setting
 from kiosk.resources import examples_dir
 from kiosk.session import Session
-from tests.uihelpers import click, find, make_window, open_procedure
+from tests.uihelpers import CALLBACK_ANSWERS, click, find, make_window, open_procedure
 from ui.mainwindow import MainWindow, View
 
 PERSON = ("Camille", "Exemple", "06 12 34 56 78", "0612345678")
@@ -186,14 +186,9 @@ def test_the_next_person_finds_french_normal_size_and_contrast(qtbot, isolated_e
         assert find(window, "nav:language").text() == "English"
 
     personalise()
-    answers = {
-        "nom": "Camille Exemple",
-        "telephone": "06 12 34 56 78",
-        "moment": "matin",
-        "sujet": "identite",
-        "accord": True,
-    }
-    assert walk(window, "etre-rappele", answers, lambda *_: None, before_steps=False) is None
+    assert (
+        walk(window, "etre-rappele", CALLBACK_ANSWERS, lambda *_: None, before_steps=False) is None
+    )
     assert window.view == View.CONFIRMATION and window.locale == "en"
     qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)  # « Finish »
     assert_defaults()

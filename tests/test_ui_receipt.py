@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel
 
 from kiosk.session import Mode
 from tests.helpers import play_example
-from tests.uihelpers import click, find, make_window
+from tests.uihelpers import CALLBACK_ANSWERS, click, find, make_window
 from ui import receipt
 from ui.mainwindow import View
 from ui.screenshots import walk
@@ -40,14 +40,9 @@ def test_without_a_printer_the_receipt_is_a_pdf_for_the_mediator(
     qtbot, isolated_environment: Path, no_printer
 ) -> None:
     window = make_window(qtbot, isolated_environment)
-    answers = {
-        "nom": "Camille Exemple",
-        "telephone": "06 12 34 56 78",
-        "moment": "matin",
-        "sujet": "identite",
-        "accord": True,
-    }
-    assert walk(window, "etre-rappele", answers, lambda *_: None, before_steps=False) is None
+    assert (
+        walk(window, "etre-rappele", CALLBACK_ANSWERS, lambda *_: None, before_steps=False) is None
+    )
     assert window.view == View.CONFIRMATION
     reference = window.result.local_reference
     with qtbot.waitSignal(window.receipt_saved) as saved:
@@ -83,14 +78,9 @@ def test_on_the_confirmation_enter_prints_then_enter_ends(
     window.scale_index = theme.SCALES.index(2.0)
     window.apply_style()
     window.refresh()
-    answers = {
-        "nom": "Camille Exemple",
-        "telephone": "06 12 34 56 78",
-        "moment": "matin",
-        "sujet": "identite",
-        "accord": True,
-    }
-    assert walk(window, "etre-rappele", answers, lambda *_: None, before_steps=False) is None
+    assert (
+        walk(window, "etre-rappele", CALLBACK_ANSWERS, lambda *_: None, before_steps=False) is None
+    )
     assert window.view == View.CONFIRMATION
     printer = find(window, "confirmation:print")
     assert printer.isVisible() and printer.accessibleName() == "Imprimer le reçu"

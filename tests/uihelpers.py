@@ -10,6 +10,15 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from ui.app import create_main_window
 from ui.mainwindow import MainWindow
 
+#: "Être rappelé" filled in (the shortest procedure to reach a confirmation)
+CALLBACK_ANSWERS = {
+    "nom": "Camille Exemple",
+    "telephone": "06 12 34 56 78",
+    "moment": "matin",
+    "sujet": "identite",
+    "accord": True,
+}
+
 
 def make_window(qtbot, data_dir: Path, **kwargs) -> MainWindow:
     window = create_main_window(data_dir, **kwargs)
