@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from kiosk.datadir import DATA_DIR_ENV, resolve_data_dir
+
 __all__ = [
     "DATA_DIR_ENV",
     "DEVICE_TOKEN_ENV",
@@ -41,9 +43,7 @@ __all__ = [
 ]
 
 SETTINGS_FILE = "settings.toml"
-DATA_DIR_ENV = "KIOSK_DATA_DIR"
 DEVICE_TOKEN_ENV = "KIOSK_DEVICE_TOKEN"
-APP_NAME = "kiosk"
 
 
 class SettingsError(ValueError):
@@ -316,17 +316,6 @@ class Settings:
 
 
 # -- data directory ------------------------------------------------------------------------
-
-
-def resolve_data_dir(cli_value: str | Path | None = None) -> Path:
-    """``--data-dir``, else ``KIOSK_DATA_DIR``, else the platform's user data directory."""
-    if cli_value is not None and str(cli_value).strip():
-        chosen = Path(cli_value)
-    elif os.environ.get(DATA_DIR_ENV, "").strip():
-        chosen = Path(os.environ[DATA_DIR_ENV].strip())
-    else:
-        chosen = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    return chosen.expanduser().absolute()
 
 
 # -- reading ---------------------------------------------------------------------------------

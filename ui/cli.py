@@ -14,8 +14,6 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from kiosk import cli as core_cli
-
 UI_COMMANDS = {"run", "demo"}
 
 
@@ -51,18 +49,26 @@ def no_screen_problem(environ: Mapping[str, str], platform: str) -> str | None:
     )
 
 
+def _core(args: list[str]) -> int:
+    # Imported only for the core's commands: `kiosk run` shows its home screen
+    # without loading the procedures' machinery first (start-up time).
+    from kiosk import cli as core_cli
+
+    return core_cli.main(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command = _first_command(args)
     if command is not None and command not in UI_COMMANDS:
-        return core_cli.main(args)
+        return _core(args)
     if any(a in ("-h", "--help", "--version") for a in args) and command is None:
         if "--version" not in args:
             print(
                 "The screens: kiosk (or kiosk run [--kiosk-mode]) starts the kiosk; "
                 "kiosk demo starts it with a back-office on this computer.\n"
             )
-        return core_cli.main(args)
+        return _core(args)
     parser = argparse.ArgumentParser(prog="kiosk", description="Start the kiosk.")
     parser.add_argument("--data-dir", metavar="DIR")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -75,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if ns.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    from kiosk.config import resolve_data_dir
+    from kiosk.datadir import resolve_data_dir
 
     data_dir = resolve_data_dir(ns.data_dir)
     if (problem := no_screen_problem(os.environ, sys.platform)) is not None:
@@ -83,7 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     try:
         from ui.app import run as run_app
-        from ui.demo import run_demo
+
+        if ns.command == "demo":  # the demo's receiver is not imported for `kiosk run`
+            from ui.demo import run_demo
     except ImportError as e:
         print(f"The kiosk's screens cannot start: {e}.", file=sys.stderr)
         return 1
