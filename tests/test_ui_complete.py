@@ -268,7 +268,16 @@ def walk(
         if window.view == View.CONFIRMATION:
             break
         if step.stop:
-            assert not find(window, "nav:next").isVisible()
+            # The procedure ends here: no "step i of n", and the one way on
+            # is back to the home screen (Enter, or a click).
+            leave = find(window, "nav:next")
+            assert leave.isVisible() and leave.accessibleName() == "Revenir à l'accueil"
+            assert not find(window, "progress:label").isVisible()
+            if keyboard:
+                kb.enter_to_continue()
+            else:
+                click(qtbot, window, "nav:next")
+            assert window.view == View.HOME and window.session is None
             return None
         for field_id in fields_to_fill(window, answers, done):
             if keyboard:

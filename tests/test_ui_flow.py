@@ -1,7 +1,7 @@
 """The guided flow, driven through the real widgets offscreen."""
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from tests.uihelpers import click, find, make_window, open_procedure
@@ -80,3 +80,30 @@ def test_home_tiles_and_their_texts_are_in_view_at_200_percent(qtbot, isolated_e
             rect = text.rect()
             assert viewport.rect().contains(text.mapTo(viewport, rect.topLeft())), name
             assert viewport.rect().contains(text.mapTo(viewport, rect.bottomRight())), name
+
+
+def test_back_on_an_answered_choice_focuses_the_answer_given(qtbot, isolated_environment):
+    """At 200 % the first choice may be all that shows: coming back to a
+    question, the focus (and the view) is on the answer already given."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.uihelpers import CALLBACK_ANSWERS
+    from ui import theme
+    from ui.audit import fill
+
+    window = make_window(qtbot, isolated_environment)
+    window.scale_index = theme.SCALES.index(2.0)
+    window.apply_style()
+    open_procedure(qtbot, window, "etre-rappele")
+    click(qtbot, window, "nav:next")
+    while window.session.current_step.id != "etape_moment":
+        fill(window, CALLBACK_ANSWERS)
+        click(qtbot, window, "nav:next")
+    click(qtbot, window, "field:moment=apres_midi")
+    click(qtbot, window, "nav:next")
+    click(qtbot, window, "nav:back")
+    assert window.session.current_step.id == "etape_moment"
+    chosen = find(window, "field:moment=apres_midi")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is chosen)
+    viewport = window.step.scroll.viewport()
+    assert viewport.rect().intersects(QRect(chosen.mapTo(viewport, QPoint(0, 0)), chosen.size()))

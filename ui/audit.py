@@ -15,6 +15,8 @@ is caught):
 - focus: the widget with the keyboard focus is scrolled into view (a box
   one types in, whole);
 - room: the bars around the screen leave it at least 30 % of the height;
+- whole lines: no line of text cut in half by the top edge of a screen's
+  scrolling part (half a line of letters under the question);
 - accessible names: every control has one, equal to its visible label
   (``ui.accessibility.problems``);
 - nothing clipped: no horizontal scroll bar, no wrapped label shorter than
@@ -276,6 +278,26 @@ def _room(window: QWidget, add: Callable[..., None]) -> None:
             add(page, "room", f"{room} px of {window.height()} ({share:.0%}), needs 30 %")
 
 
+def _half_lines(window: QWidget, add: Callable[..., None]) -> None:
+    """No line of a text cut by the top edge of a page's scrolling part."""
+    for area in window.findChildren(QScrollArea):
+        page, content = area.parentWidget(), area.widget()
+        if not area.isVisible() or page is None or page.property("page") is None:
+            continue
+        if content is None:
+            continue
+        top = area.verticalScrollBar().value()
+        for text in content.findChildren(QLabel):
+            if not text.isVisible() or not text.text():
+                continue
+            y = text.mapTo(content, QPoint(0, 0)).y()
+            if not y < top < y + text.height():
+                continue
+            line = max(1, text.fontMetrics().lineSpacing())
+            if (top - y) % line:
+                add(text, "half-line", f"a line cut by the top edge ({(top - y) % line} px hidden)")
+
+
 def _accessible_names(window: QWidget, add: Callable[..., None]) -> None:
     for problem in accessible_name_problems(window):
         widget, _, detail = problem.partition(": ")
@@ -395,6 +417,7 @@ def audit(window: QWidget, screen: str | None = None) -> list[Finding]:
     _clipping(widgets, window, add)
     _focus_shown(window, add)
     _room(window, add)
+    _half_lines(window, add)
     return findings
 
 

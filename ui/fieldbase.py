@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QLabel,
     QLineEdit,
@@ -169,7 +170,14 @@ class FieldWidget(QWidget):
                 target = named
         if target is None:
             targets = self.focus_targets()
-            target = targets[0] if targets else None
+            # Back on an answered question: the focus on the answer given,
+            # not on the first choice (at 200 % the answer may be out of view).
+            checked = [
+                t
+                for t in targets
+                if isinstance(t, QAbstractButton) and t.isCheckable() and t.isChecked()
+            ]
+            target = checked[0] if checked else (targets[0] if targets else None)
         if target is not None:
             target.setFocus(Qt.FocusReason.OtherFocusReason)
             if isinstance(target, QLineEdit) and target.property("invalid") == "true":

@@ -431,6 +431,11 @@ class MainWindow(QMainWindow):
         session = self.session
         if session is None:
             return
+        if session.current_step.stop:
+            # The procedure ends here (a stolen vehicle gets no duplicate):
+            # this person may want another one, in their language and size.
+            self.go_home()
+            return
         if session.current_step.kind == "declaration":
             self._finalize(session)
             return
@@ -637,7 +642,11 @@ class MainWindow(QMainWindow):
         self.next_button.setVisible(next_text is not None)
         self.next_button.setText(next_text or "")
         self.next_button.setAccessibleName(next_text or "")
-        in_session = self.session is not None and self.view in (View.STEP, View.REVIEW)
+        in_session = (
+            self.session is not None
+            and self.view in (View.STEP, View.REVIEW)
+            and not self.session.current_step.stop  # no "step 3 of 5" where it ends
+        )
         self.progress_row.setVisible(in_session)
         # Empty on the home screen: its room goes to the two tiles at 200 %.
         self.bottom_bar.setVisible(self.view != View.HOME or next_text is not None)
@@ -665,7 +674,7 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             step = self.session.current_step
             if step.stop:
-                return None
+                return tr("Revenir à l'accueil")
             if step.kind == "declaration":
                 return tr("M'entraîner : envoyer") if self.training else tr("Envoyer ma demande")
         return tr("Continuer")

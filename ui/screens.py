@@ -7,9 +7,11 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
+import shiboken6
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -103,6 +105,11 @@ def size_pictures(root: QWidget, px: int) -> None:
         picture_label.setFixedSize(px, px)
 
 
+def _typed(widget: QWidget) -> bool:
+    """A control seen whole when it has the focus (one types or ticks in it)."""
+    return isinstance(widget, QLineEdit | QPlainTextEdit | QListWidget | QCheckBox)
+
+
 class Page(QWidget):
     """A screen with a vertical scroll area; never a horizontal one."""
 
@@ -130,6 +137,11 @@ class Page(QWidget):
         # The page follows the focus, and Page Up / Page Down scroll it (window).
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         outer.addWidget(self.scroll)
+        self._placing: tuple[QWidget, bool, QWidget | None, QWidget | None] | None = None
+        self.scroll.verticalScrollBar().rangeChanged.connect(lambda *_: self._replace())
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_moved)
         self.content: QWidget | None = None
         self.body = QVBoxLayout()
         self.reset()
@@ -186,11 +198,14 @@ class Page(QWidget):
                     self.reveal_focus()
                 return
 
-    def reveal_focus(self, also: QWidget | None = None) -> None:
+    def reveal_focus(self, also: QWidget | None = None, context: QWidget | None = None) -> None:
         """Scroll the focus into view, as little as possible: a box one types
         in, whole (typing into a hidden box is typing blind); a button, only
         when none of it shows (the question above stays in view). ``also``
         (an error message above its box) first, so that the focus wins.
+        ``context`` (the top of the question the focus answers: its label,
+        its help) is brought into view too when it fits with the focus. No
+        line of text is left cut in half under the top edge.
 
         At 200 % text the focus is often below the fold, and QScrollArea
         follows it only when Tab moves it. The new content is laid out
@@ -208,7 +223,7 @@ class Page(QWidget):
             QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
             if (self.content.size(), viewport.size()) == sizes:
                 break
-        typed = isinstance(focus, QLineEdit | QPlainTextEdit | QListWidget)
+        typed = _typed(focus)
         for widget in (also, focus):
             if widget is None:
                 continue
@@ -219,6 +234,90 @@ class Page(QWidget):
             middle = widget.mapTo(self.content, widget.rect().center())
             half = widget.size() / 2
             self.scroll.ensureVisible(middle.x(), middle.y(), half.width() + 16, half.height() + 16)
+        self._place(focus, typed, also, context)
+        # The header and the bars may still change size once the page is laid
+        # out and shown, and a field may grow (a document chosen): place it
+        # again then, while the focus has not moved.
+        self._placing = (focus, typed, also, context)
+        QTimer.singleShot(0, self, self._replace)
+
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """The focus moved inside this page (Tab, a field's own move): once Qt
+        has scrolled to it, no line is left cut in half above it."""
+        if new is None or self.content is None or not self.content.isAncestorOf(new):
+            return
+        self._placing = (new, _typed(new), None, None)
+        QTimer.singleShot(0, self, self._replace)
+
+    def _replace(self) -> None:
+        if self._placing is not None:
+            self._place_again(*self._placing)
+
+    def _place_again(
+        self, focus: QWidget, typed: bool, also: QWidget | None, context: QWidget | None
+    ) -> None:
+        if not shiboken6.isValid(focus) or self.focusWidget() is not focus:
+            self._placing = None
+            return
+        if self.content is None or not self.content.isAncestorOf(focus):
+            return
+        for widget in (also, context):
+            if widget is not None and not shiboken6.isValid(widget):
+                return
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self._place(focus, typed, also, context)
+
+    def _place(
+        self, focus: QWidget, typed: bool, also: QWidget | None, context: QWidget | None
+    ) -> None:
+        """The question above the focus in view when it fits with it, and no
+        line of text cut in half under the top edge."""
+        assert self.content is not None
+        content = self.content
+        bar = self.scroll.verticalScrollBar()
+        height = self.scroll.viewport().height()
+
+        def top_of(w: QWidget) -> int:
+            return w.mapTo(content, QPoint(0, 0)).y()
+
+        # What must stay in view: the typed box whole, or a first line of a button.
+        needed = top_of(focus) + (focus.height() if typed else min(focus.height(), 48))
+        if needed > bar.value() + height:  # the focus itself first
+            bar.setValue(needed - height + 8)
+        for first in (context, also):
+            if first is not None and top_of(first) < bar.value():
+                if needed - top_of(first) + 8 <= height:
+                    bar.setValue(max(0, top_of(first) - 8))
+                break
+        # A text straddling the top edge: whole when the focus still shows
+        # with it, else from its first whole line (never half a line of
+        # letters under the question). Scrolling that far may need a little
+        # room under the last field.
+        texts = [
+            t
+            for t in content.findChildren(QLabel)
+            if t.isVisible() and t.text() and not focus.isAncestorOf(t)
+        ]
+        for _ in range(4):  # texts side by side: until none is cut
+            value = bar.value()
+            cut = [t for t in texts if top_of(t) < value < top_of(t) + t.height()]
+            if not cut:
+                break
+            y = min(top_of(t) for t in cut)
+            if needed - y + 8 <= height:
+                target = max(0, y - 8)
+            else:
+                text = min(cut, key=top_of)
+                line = max(1, text.fontMetrics().lineSpacing())
+                target = min(y + -(-(value - y) // line) * line, y + text.height())
+                if target <= value:
+                    break
+            if target > bar.maximum():
+                margins = self.body.contentsMargins()
+                margins.setBottom(margins.bottom() + target - bar.maximum())
+                self.body.setContentsMargins(margins)
+                QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            bar.setValue(target)
 
 
 class HomeScreen(Page):
@@ -345,6 +444,8 @@ class StepScreen(Page):
         super().__init__("step")
         self.widgets: dict[str, FieldWidget] = {}
         self.error_labels: dict[str, QLabel] = {}
+        #: the first line of each question (its label, else its help…)
+        self.field_tops: dict[str, QWidget] = {}
         self.summary: QFrame | None = None
         self._field_options: FieldOptions | None = None
 
@@ -384,6 +485,7 @@ class StepScreen(Page):
         if step.text:
             self.body.addWidget(label(t(step.text), None, "step:text"))
         single = len(fields) == 1 and not step.title
+        self.field_tops = {}
         for f in fields:
             ftype = session.field_type(f.id)
             box = QVBoxLayout()
@@ -394,7 +496,10 @@ class StepScreen(Page):
                 box.addWidget(label(t(f.help), None, f"help:{f.id}"))
             if f.example:
                 box.addWidget(label(t(f.example), "muted", f"example:{f.id}"))
-            if not f.required and ftype.widget != "consent":
+            # One question on the screen: its help says, in its own words, that it
+            # may be left empty (docs/procedure-format.md); among several, the
+            # optional ones are marked. A scan is skipped, not "left empty".
+            if not f.required and not single and ftype.widget not in ("consent", "attachment"):
                 box.addWidget(label(tr("Vous pouvez laisser vide."), "muted"))
             error = label("", "error", f"error:{f.id}")
             error.hide()
@@ -405,6 +510,8 @@ class StepScreen(Page):
             widget.picked.connect(lambda fid=f.id: self._picked(fid))
             box.addWidget(widget)
             self.body.addLayout(box)
+            top = box.itemAt(0).widget() if box.count() else None
+            self.field_tops[f.id] = top if top is not None else widget
             self.widgets[f.id] = widget
             self.error_labels[f.id] = error
         self.finish()
@@ -416,6 +523,7 @@ class StepScreen(Page):
         later = ids[ids.index(field_id) + 1 :] if field_id in ids else []
         if later:
             self.widgets[later[0]].focus_input()
+            self.reveal_focus(context=self.field_tops.get(later[0]))
         else:
             self.picked.emit()
 
@@ -443,12 +551,13 @@ class StepScreen(Page):
         if focus and first is not None:
             widget = self.widgets[first[0]]
             widget.focus_input(first[1])
-            self.reveal_focus(also=self.error_labels[first[0]])
+            self.reveal_focus(also=self.error_labels[first[0]], context=self.field_tops[first[0]])
 
     def focus_first(self) -> None:
         if self.widgets:
-            next(iter(self.widgets.values())).focus_input()
-            self.reveal_focus()
+            field_id, widget = next(iter(self.widgets.items()))
+            widget.focus_input()
+            self.reveal_focus(context=self.field_tops.get(field_id))
         else:
             super().focus_first()
 

@@ -369,6 +369,11 @@
     </message>
     <message>
         <location filename="../../ui/mainwindow.py"/>
+        <source>Revenir à l&apos;accueil</source>
+        <translation>Back to the start</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py"/>
         <source>M&apos;entraîner : envoyer</source>
         <translation>Practice: send</translation>
     </message>
