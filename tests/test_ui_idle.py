@@ -184,6 +184,8 @@ def test_the_next_person_finds_french_normal_size_and_contrast(qtbot, isolated_e
         assert window.locale == "fr" and window.scale_index == 0
         assert window.theme is theme.DEFAULT
         assert find(window, "nav:language").text() == "English"
+        # Enter starts again: the focus is on the first tile, not on the help.
+        qtbot.waitUntil(lambda: QGuiApplication.focusObject() is find(window, "home:start"))
 
     personalise()
     assert (

@@ -191,6 +191,8 @@ class Page(QWidget):
     def focus_first(self) -> None:
         if self.content is None:
             return
+        # Widgets just added to a shown page are shown by queued calls.
+        QApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
         for w in self.content.findChildren(QWidget):
             if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(self):
                 w.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -134,6 +134,8 @@ def walk(
 
 def make_window() -> Any:
     """A window on the shipped procedures that queues nothing (pictures only)."""
+    from PySide6.QtWidgets import QApplication
+
     from kiosk.procedure import load_all
     from kiosk.session import KioskIdentity
     from ui.app import ensure_application
@@ -148,6 +150,9 @@ def make_window() -> Any:
     )
     window.resize(*SIZE)
     window.show()
+    # Activated now, not in the middle of the first screen: activation gives
+    # the focus to the first control in the window, the help button.
+    QApplication.processEvents()
     return window
 
 
