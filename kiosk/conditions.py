@@ -352,6 +352,24 @@ def evaluate(node: Node, answers: Mapping[str, Any]) -> bool:
     return False
 
 
+def may_hold(node: Node, answers: Mapping[str, Any], unknown: set[str]) -> bool | None:
+    """Three-valued ``evaluate``: None when the condition depends on a field in
+    ``unknown`` (not answered yet) and the known answers do not settle it."""
+    match node:
+        case BoolOp("and", operands):
+            found = [may_hold(o, answers, unknown) for o in operands]
+            return False if False in found else (None if None in found else True)
+        case BoolOp(_, operands):
+            found = [may_hold(o, answers, unknown) for o in operands]
+            return True if True in found else (None if None in found else False)
+        case Not(operand):
+            inner = may_hold(operand, answers, unknown)
+            return None if inner is None else not inner
+    if fields_of(node) & unknown:
+        return None
+    return evaluate(node, answers)
+
+
 def _compare(op: str, a: Any, b: Any) -> bool:
     if isinstance(a, bool) != isinstance(b, bool) and op in ("=", "!="):
         return False

@@ -147,13 +147,42 @@ class Session:
 
     @property
     def progress(self) -> tuple[int, int]:
-        """(i, n) for "Étape i sur n", over the visible steps before the confirmation."""
+        """(i, n) for "Étape i sur n", over the steps before the confirmation.
+
+        ``n`` counts the steps ahead that may still be asked: a step whose
+        condition waits on a question not answered yet counts. So the total
+        only goes down as the person answers ("2 sur 22", then "3 sur 20"),
+        never up, which read as if the procedure were growing.
+        """
         counted = [
-            i for i in self._visible_indexes() if self.procedure.steps[i].kind != "confirmation"
+            i for i in self._possible_indexes() if self.procedure.steps[i].kind != "confirmation"
         ]
         if self._index not in counted:
             return len(counted), len(counted)
         return counted.index(self._index) + 1, len(counted)
+
+    def _possible_indexes(self) -> list[int]:
+        """The visible steps up to here, then every step that may still be shown."""
+        seen: dict[str, Any] = {}
+        unknown: set[str] = set()
+        found: list[int] = []
+        for i, step in enumerate(self.procedure.steps):
+            ahead = i >= self._index
+            shown = self._may_show(step.when, seen, unknown) if step.when else True
+            if shown is False:
+                continue
+            found.append(i)
+            for f in step.fields:
+                value = self._try_clean(f) if shown else None
+                field_shown = self._may_show(f.when, seen, unknown) if f.when else True
+                if shown and field_shown and value is not None:
+                    seen[f.id] = self._types[f.id].condition_value(value)
+                elif ahead or shown is None or field_shown is None:
+                    unknown.add(f.id)
+        return found
+
+    def _may_show(self, source: str, seen: dict[str, Any], unknown: set[str]) -> bool | None:
+        return conditions.may_hold(self.procedure.conditions[source], seen, unknown)
 
     @property
     def can_go_back(self) -> bool:

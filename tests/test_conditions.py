@@ -1,6 +1,6 @@
 import pytest
 
-from kiosk.conditions import ConditionError, FieldInfo, check, evaluate, fields_of, parse
+from kiosk.conditions import ConditionError, FieldInfo, check, evaluate, fields_of, may_hold, parse
 
 KNOWN = {
     "motif": FieldInfo("string", frozenset({"perte", "vol", "deterioration"})),
@@ -137,3 +137,29 @@ def test_a_condition_never_runs_code():
     node = parse("__class__ = 'x' or exec")
     assert evaluate(node, {}) is False
     assert any("unknown field" in p for p in check(node, KNOWN))
+
+
+@pytest.mark.parametrize(
+    ("source", "answers", "unknown", "expected"),
+    [
+        # Nothing known: the condition may hold.
+        ("motif = 'perte'", {}, {"motif"}, None),
+        ("not motif = 'perte'", {}, {"motif"}, None),
+        # Known answers settle it, even with an unknown part.
+        ("motif = 'perte'", {"motif": "vol"}, set(), False),
+        ("document = 'carte' and motif in ['perte', 'vol']", {"document": "passeport"},
+         {"motif"}, False),
+        ("document = 'carte' or motif = 'vol'", {"document": "carte"}, {"motif"}, True),
+        ("document = 'carte' and motif = 'vol'", {"document": "carte"}, {"motif"}, None),
+        ("not (document = 'carte' or motif = 'vol')", {"document": "carte"}, {"motif"}, False),
+        # A known empty answer is not unknown.
+        ("email is empty", {}, set(), True),
+        ("ne_en_france", {"ne_en_france": True}, set(), True),
+        ("ne_en_france", {}, {"ne_en_france"}, None),
+    ],
+)  # fmt: skip
+def test_may_hold_is_evaluate_with_unknown_answers(source, answers, unknown, expected):
+    node = parse(source)
+    assert may_hold(node, answers, unknown) is expected
+    if not unknown:
+        assert may_hold(node, answers, unknown) == evaluate(node, answers)

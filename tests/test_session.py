@@ -1,13 +1,15 @@
+import itertools
 import json
 import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from kiosk.answers_file import play
 from kiosk.procedure import find_procedure
 from kiosk.session import FinalizeRefused, Mode, Session, SessionError
 from kiosk.submission import Submission, TrainingSubmission, canonical_json
-from tests.helpers import EXAMPLES, example, play_example
+from tests.helpers import EXAMPLES, example, example_files, play_example, procedure_id_of
 
 PARIS = timezone(timedelta(hours=1))
 FIXED = datetime(2026, 11, 29, 10, 15, 2, tzinfo=PARIS)
@@ -82,7 +84,35 @@ def test_progress_counts_visible_steps(perte_vol):
     # Damage: no loss date, but a "hand in the licence" question; no medical step.
     assert s.current_step.id == "nom"
     assert i_det == 3
-    assert n_det != n_perte
+    assert n_det <= n_perte  # the steps of a loss no longer count
+
+
+class _Watched(Session):
+    """A session noting "Étape i sur n" at every step it reaches."""
+
+    seen: list[tuple[int, int]]
+
+    def next(self) -> bool:
+        moved = super().next()
+        self.seen.append(self.progress)
+        return moved
+
+
+@pytest.mark.parametrize("path", example_files(), ids=lambda p: p.stem)
+def test_the_step_total_never_grows_as_the_person_answers(path):
+    """A total that rose ("1 sur 16", then "2 sur 20") read as if the
+    procedure were growing: steps that may still be asked count from the
+    start, and drop out once an answer rules them out."""
+    session = _Watched(find_procedure(procedure_id_of(path)))
+    session.seen = [session.progress]
+    play(session, example(path.stem))
+    totals = [n for _, n in session.seen]
+    assert all(later <= earlier for earlier, later in itertools.pairwise(totals)), session.seen
+    steps = [i for i, _ in session.seen]
+    assert steps == sorted(steps) and steps[0] == 1
+    if session.current_step.kind == "declaration":
+        # At the end the count is exact: the steps the person went through.
+        assert session.progress == (len(session.visible_steps()) - 1,) * 2
 
 
 def test_hidden_answers_are_not_sent(perte_vol):
