@@ -171,12 +171,14 @@ def render_procedure(
     out_dir.mkdir(parents=True, exist_ok=True)
     for percent in percents:
         set_scale(window, percent)
+        # By number and name: a step may share its name with a screen before
+        # the steps (permis-renouvellement has a step "categories").
         done: set[str] = set()
 
         def shoot(number: str, name: str, percent: int = percent, done: set[str] = done) -> None:
-            if name in done:
+            if f"{number}-{name}" in done:
                 return
-            done.add(name)
+            done.add(f"{number}-{name}")
             window.update_status(connected=True, waiting=0)
             settle(window)
             path = out_dir / f"{procedure_id}--{number}-{name}--{percent}.png"
@@ -194,7 +196,10 @@ def render_procedure(
             if why:
                 shots.problems.append(f"{example.name} at {percent} %: {why}")
         window.go_home()
-        missing = [s.id for s in window.procedures[procedure_id].steps if s.id not in done]
+        steps = window.procedures[procedure_id].steps
+        missing = [
+            s.id for i, s in enumerate(steps) if f"{FIRST_STEP_NUMBER + i:02d}-{s.id}" not in done
+        ]
         if missing:
             shots.problems.append(
                 f"{procedure_id} at {percent} %: no example reaches {', '.join(missing)}"
