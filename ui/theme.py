@@ -242,7 +242,7 @@ QPushButton {{
 }}
 QPushButton[role="primary"] {{
     min-height: {primary - 2 * px(6, scale) - 24}px; background: {t.primary};
-    color: {t.on_primary}; border: 12px solid {t.primary}; border-radius: 14px;
+    color: {t.on_primary}; border: 12px solid {t.primary}; border-radius: 20px;
     padding: {px(6, scale)}px {px(28, scale) - 9}px;
 }}
 QPushButton[role="tile"] {{
