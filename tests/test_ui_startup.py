@@ -116,3 +116,25 @@ def test_kiosk_run_starts_and_says_when_it_is_ready(tmp_path):
         child.wait(timeout=30)
         if child.stderr is not None:
             child.stderr.close()
+
+
+def test_kiosk_mode_is_locked_from_the_first_paint(qtbot, isolated_environment):
+    """`kiosk run --kiosk-mode`: full screen and closing refused before the
+    procedures and the outbox are loaded, and still after."""
+    from PySide6.QtCore import Qt
+
+    window = start_main_window(isolated_environment, kiosk_mode=True)
+    qtbot.addWidget(window)
+    try:
+        assert not window.is_ready
+        assert window.isFullScreen()
+        assert window.windowFlags() & Qt.WindowType.FramelessWindowHint
+        assert window.close() is False and window.isVisible()
+        guard = window.kiosk_guard
+        with qtbot.waitSignal(window.ready, timeout=10_000):
+            pass
+        assert window.kiosk_guard is guard  # the same lock, not a second one
+        assert window.close() is False and window.isVisible()
+    finally:
+        window.kiosk_guard.exit_allowed = True
+        shutdown(window)
