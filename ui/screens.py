@@ -312,6 +312,8 @@ class Page(QWidget):
                 text = min(cut, key=top_of)
                 line = max(1, text.fontMetrics().lineSpacing())
                 target = min(y + -(-(value - y) // line) * line, y + text.height())
+                if text.property("role") in ("heading", "subheading"):
+                    target = y + text.height()  # the end of a question alone misleads
                 if target <= value:
                     break
             if target > bar.maximum():
@@ -496,13 +498,17 @@ class StepScreen(Page):
                 box.addWidget(label(t(f.label), "subheading", f"label:{f.id}"))
             if f.help:
                 box.addWidget(label(t(f.help), None, f"help:{f.id}"))
-            if f.example:
-                box.addWidget(label(t(f.example), "muted", f"example:{f.id}"))
+            notes = [t(f.example)] if f.example else []
             # One question on the screen: its help says, in its own words, that it
             # may be left empty (docs/procedure-format.md); among several, the
             # optional ones are marked. A scan is skipped, not "left empty".
             if not f.required and not single and ftype.widget not in ("consent", "attachment"):
-                box.addWidget(label(tr("Vous pouvez laisser vide."), "muted"))
+                notes.append(tr("Vous pouvez laisser vide."))
+            if notes:
+                # One line, not two: at 200 % the question and its box then fit.
+                if len(notes) == 2 and not notes[0].rstrip().endswith((".", "!", "?")):
+                    notes[0] = notes[0].rstrip() + "."
+                box.addWidget(label(" ".join(notes), "muted", f"example:{f.id}"))
             error = label("", "error", f"error:{f.id}")
             error.hide()
             box.addWidget(error)
