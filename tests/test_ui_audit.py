@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.resources import resource_path
-from tests.uihelpers import make_window
+from tests.uihelpers import find, make_window
 from ui import audit, theme
 
 PROCEDURES = sorted(p.stem for p in resource_path("procedures").glob("*.yaml"))
@@ -150,3 +150,21 @@ def expected_breaks() -> set[tuple[str, str]]:
 
 def _has(findings, name: str, rule: str) -> bool:
     return any(f.rule == rule and name in f.widget for f in findings)
+
+
+def find_text(window, name: str) -> str:
+    return find(window, name).text()
+
+
+@pytest.mark.parametrize("procedure_id", PROCEDURES)
+def test_every_screen_in_english_at_200_percent_passes_the_audit(
+    qtbot, isolated_environment, procedure_id
+):
+    """English words and sentences are not the French ones' length: the
+    hardest size again, in the other language."""
+    window = make_window(qtbot, isolated_environment)
+    window.set_locale("en")
+    screens, findings = _tour(window, procedure_id, scales=(2.0,))
+    assert window.locale == "en" and find_text(window, "nav:language") == "Français"
+    assert screens >= 4 + min(len(window.procedures[procedure_id].steps), 4)
+    assert findings == [], "\n" + "\n".join(map(str, findings))
