@@ -138,3 +138,42 @@ def test_kiosk_mode_is_locked_from_the_first_paint(qtbot, isolated_environment):
     finally:
         window.kiosk_guard.exit_allowed = True
         shutdown(window)
+
+
+def test_a_start_up_that_fails_is_tried_again_at_the_next_touch(
+    qtbot, isolated_environment, monkeypatch, caplog
+):
+    """Something breaks while loading after the first paint: the home screen
+    stays, the log has the traceback, the next touch tries again; if that
+    fails too, the person gets the calm message, never a traceback."""
+    import kiosk.procedure
+
+    real_load_all = kiosk.procedure.load_all
+    failures = [RuntimeError("disk hiccup"), RuntimeError("disk hiccup again")]
+
+    def flaky_load_all(*args, **kwargs):
+        if failures:
+            raise failures.pop(0)
+        return real_load_all(*args, **kwargs)
+
+    monkeypatch.setattr(kiosk.procedure, "load_all", flaky_load_all)
+    window = _started(qtbot, isolated_environment)
+    try:
+        qtbot.waitUntil(lambda: len(failures) == 1, timeout=10_000)
+        assert not window.is_ready and window.view == View.HOME
+        assert "start-up could not complete" in caplog.text and "disk hiccup" in caplog.text
+
+        # Second failure on the touch: the calm message on the home screen.
+        qtbot.mouseClick(find(window, "home:start"), Qt.MouseButton.LeftButton)
+        assert not failures and not window.is_ready
+        assert window.view == View.HOME
+        qtbot.waitUntil(lambda: find(window, "error:ok").isVisible())
+        qtbot.mouseClick(find(window, "error:ok"), Qt.MouseButton.LeftButton)
+
+        # The next touch works: the procedures are there.
+        qtbot.waitUntil(lambda: find(window, "home:start").isVisible())
+        qtbot.mouseClick(find(window, "home:start"), Qt.MouseButton.LeftButton)
+        assert window.is_ready and window.view == View.CATEGORIES
+        assert len(window.procedures) == 9
+    finally:
+        shutdown(window)

@@ -243,7 +243,16 @@ def start_main_window(data_dir: Path, *, kiosk_mode: bool = False) -> MainWindow
     started = time.perf_counter()
 
     def complete() -> None:
-        complete_main_window(window, data_dir)
+        if window.is_ready:
+            return
+        try:
+            complete_main_window(window, data_dir)
+        except Exception:
+            # The home screen stays; the next touch tries again (and says why
+            # it cannot go on if it fails again). The log has the traceback.
+            log.exception("start-up could not complete; it is tried again at the next touch")
+            window.finish_start = complete
+            return
         log.info(
             "kiosk ready in %.0f ms after the window showed: %d procedures offered%s",
             (time.perf_counter() - started) * 1000,

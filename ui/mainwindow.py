@@ -364,6 +364,9 @@ class MainWindow(QMainWindow):
     def open_categories(self, *, training: bool) -> None:
         if not self.is_ready and self.finish_start is not None:
             self.finish_start()  # a touch quicker than the start-up: load now
+        if not self.is_ready and self.finish_start is not None:
+            self.recover_from_error()  # it failed: the calm message, on the home screen
+            return
         self.training = training
         self.show_view(View.CATEGORIES)
 
