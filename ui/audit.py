@@ -12,8 +12,8 @@ is caught):
 - targets: every enabled button, box and list at least 48×48 px, primary
   buttons at least 64 px tall, at least 8 px between two targets, scroll
   bars at least 48 px thick;
-- focus: the widget with the keyboard focus is scrolled into view (a box
-  one types in, whole);
+- focus: the widget with the keyboard focus is a control (not a page that
+  draws no focus ring) and is scrolled into view (a box one types in, whole);
 - room: the bars around the screen leave it at least 30 % of the height;
 - whole lines: no line of text cut in half by the top edge of a screen's
   scrolling part (half a line of letters under the question);
@@ -248,6 +248,11 @@ def _focus_shown(window: QWidget, add: Callable[..., None]) -> None:
     whole when it fits: typing into a box one cannot see is typing blind."""
     focus = window.focusWidget()
     if focus is None or not focus.isVisible():
+        return
+    if not focus.focusPolicy() & Qt.FocusPolicy.TabFocus:
+        # A page or a frame: it draws no focus ring, so Enter and Space act on
+        # something nobody can see.
+        add(focus, "focus-invisible", "holds the keyboard focus but shows no focus ring")
         return
     shown, whole = _shown_rect(focus, window), _rect_in(focus, window)
     if shown.isEmpty():

@@ -335,12 +335,19 @@ class MainWindow(QMainWindow):
             self.confirmation.scroll.verticalScrollBar().setValue(0)
             self.print_button.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
-            self.pages[view].focus_first()
-            focus = self.focusWidget()
-            inside = focus is not None and self.pages[view].isAncestorOf(focus)
-            if not inside and self.next_button.isVisible():
-                # A screen to read (information, prepare): Enter continues.
-                self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._focus_page(view)
+
+    def _focus_page(self, view: View) -> None:
+        """The first control of the page, else « Continuer » on a page to read."""
+        self.pages[view].focus_first()
+        focus = self.focusWidget()
+        # In the page's content: the page itself may hold the focus (the
+        # stacked widget hands it over), which no one can see.
+        content = self.pages[view].content
+        inside = focus is not None and content is not None and content.isAncestorOf(focus)
+        if not inside and self.next_button.isVisible():
+            # A screen to read (information, prepare): Enter continues.
+            self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def next_person(self) -> None:
         """The person is done (« Terminer », or gone idle): the home screen as the
@@ -486,13 +493,13 @@ class MainWindow(QMainWindow):
             self.view = View.PREPARE
             self.refresh()
             self.stack.setCurrentWidget(self.prepare)
-            self.prepare.focus_first()
+            self._focus_page(View.PREPARE)
             return
         if self._history:
             self.view = self._history.pop()
             self.refresh()
             self.stack.setCurrentWidget(self.pages[self.view])
-            self.pages[self.view].focus_first()
+            self._focus_page(self.view)
 
     def on_answered(self, field_id: str, raw: object) -> None:
         if self.session is not None and not self.session.finished:
