@@ -107,3 +107,35 @@ def test_back_on_an_answered_choice_focuses_the_answer_given(qtbot, isolated_env
     qtbot.waitUntil(lambda: QApplication.focusWidget() is chosen)
     viewport = window.step.scroll.viewport()
     assert viewport.rect().intersects(QRect(chosen.mapTo(viewport, QPoint(0, 0)), chosen.size()))
+
+
+def test_tab_follows_the_reading_order(qtbot, isolated_environment):
+    """Top bar, then the question's controls, then « Retour » and « Continuer »;
+    from the last answer Tab goes down to the bottom bar, not back up."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.uihelpers import CALLBACK_ANSWERS
+    from ui.audit import fill
+
+    window = make_window(qtbot, isolated_environment)
+    open_procedure(qtbot, window, "etre-rappele")
+    click(qtbot, window, "nav:next")
+    while window.session.current_step.id != "etape_message":
+        fill(window, CALLBACK_ANSWERS)
+        click(qtbot, window, "nav:next")
+    message = find(window, "field:message")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is message)
+
+    def tab(backward: bool = False) -> str:
+        key = Qt.Key.Key_Backtab if backward else Qt.Key.Key_Tab
+        qtbot.keyClick(QApplication.focusWidget(), key)
+        return QApplication.focusWidget().objectName()
+
+    assert [tab(), tab()] == ["nav:back", "nav:next"]
+    assert tab() == "nav:help"  # round again, from the top
+    for _ in range(10):
+        if QApplication.focusWidget() is message:
+            break
+        tab()
+    assert QApplication.focusWidget() is message  # the top bar, then the page
+    assert tab(backward=True) == "nav:contrast"

@@ -7,6 +7,7 @@ session and renders what the session says next.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
@@ -599,6 +600,26 @@ class MainWindow(QMainWindow):
         self._render()
         self.help_notice.place()
         self._size_icons()
+        self.order_tabs()
+
+    def order_tabs(self) -> None:
+        """Tab follows the reading order: the top bar, the page, then « Retour »,
+        « Imprimer le reçu », « Continuer ». A page's widgets are made after the
+        bars, so Qt put them last and Tab went from the last answer back up to
+        « J'ai besoin d'aide »."""
+        content = self.pages[self.view].content
+        last: QWidget | None = None
+        if content is not None:
+            w = self.nextInFocusChain()
+            for _ in range(10_000):  # the chain is a ring; never loop for ever
+                if w is None or w is self:
+                    break
+                if content.isAncestorOf(w) and w.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                    last = w
+                w = w.nextInFocusChain()
+        bottom = (self.back_button, self.print_button, self.next_button)
+        for before, after in itertools.pairwise((last or self.contrast_button, *bottom)):
+            QWidget.setTabOrder(before, after)
 
     def _render(self) -> None:
         self._chrome()
@@ -700,6 +721,11 @@ class _EnterContinues(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            # A field may have added controls since the page was drawn (a new
+            # scan in the folder): the bottom bar stays after them.
+            self.window.order_tabs()
             return False
         if event.key() in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
             page = self.window.stack.currentWidget()
