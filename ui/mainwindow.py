@@ -610,15 +610,19 @@ class MainWindow(QMainWindow):
         content = self.pages[self.view].content
         last: QWidget | None = None
         if content is not None:
-            w = self.nextInFocusChain()
-            for _ in range(10_000):  # the chain is a ring; never loop for ever
-                if w is None or w is self:
-                    break
-                if content.isAncestorOf(w) and w.focusPolicy() & Qt.FocusPolicy.TabFocus:
-                    last = w
+            tab = Qt.FocusPolicy.TabFocus.value
+            # The page's widgets in chain order, from the page on: its last control.
+            left = set(content.findChildren(QWidget))
+            w = content.nextInFocusChain()
+            while left and w is not None and w is not content:
+                if w in left:
+                    left.discard(w)
+                    if w.focusPolicy().value & tab:
+                        last = w
                 w = w.nextInFocusChain()
         bottom = (self.back_button, self.print_button, self.next_button)
-        for before, after in itertools.pairwise((last or self.contrast_button, *bottom)):
+        chain = (last or self.contrast_button, *bottom)
+        for before, after in itertools.pairwise(chain):
             QWidget.setTabOrder(before, after)
 
     def _render(self) -> None:
