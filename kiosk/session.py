@@ -172,6 +172,8 @@ class Session:
             if shown is False:
                 continue
             found.append(i)
+            if shown and step.stop:
+                break  # the procedure ends here: what follows is never asked
             for f in step.fields:
                 value = self._try_clean(f) if shown else None
                 field_shown = self._may_show(f.when, seen, unknown) if f.when else True

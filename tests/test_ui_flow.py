@@ -139,3 +139,39 @@ def test_tab_follows_the_reading_order(qtbot, isolated_environment):
         tab()
     assert QApplication.focusWidget() is message  # the top bar, then the page
     assert tab(backward=True) == "nav:contrast"
+
+
+def test_a_declaration_is_read_before_it_is_ticked(qtbot, isolated_environment):
+    """At 200 % the agreement box sat at the bottom with the focus, and the
+    text agreed to was scrolled away. The page opens at its top; Enter on
+    « Envoyer » without ticking says so and takes the focus to the box."""
+    from PySide6.QtWidgets import QApplication, QCheckBox
+
+    from tests.uihelpers import CALLBACK_ANSWERS
+    from ui import theme
+    from ui.audit import fill
+    from ui.views import View
+
+    window = make_window(qtbot, isolated_environment)
+    window.scale_index = theme.SCALES.index(2.0)
+    window.apply_style()
+    open_procedure(qtbot, window, "etre-rappele")
+    click(qtbot, window, "nav:next")
+    answers = {k: v for k, v in CALLBACK_ANSWERS.items() if k != "accord"}
+    while window.session.current_step.kind != "declaration":
+        fill(window, answers)
+        click(qtbot, window, "nav:next")
+    page = window.step
+    assert page.scroll.verticalScrollBar().value() == 0
+    text = find(window, "step:text")
+    assert page.scroll.viewport().rect().contains(text.mapTo(page.scroll.viewport(), QPoint(0, 0)))
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.next_button)
+
+    qtbot.keyClick(window.next_button, Qt.Key.Key_Return)
+    box = window.findChild(QCheckBox)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is box)
+    assert find(window, "error:accord").isVisible()
+    qtbot.keyClick(box, Qt.Key.Key_Space)
+    assert box.isChecked()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert window.view == View.CONFIRMATION

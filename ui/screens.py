@@ -450,6 +450,7 @@ class StepScreen(Page):
         self.error_labels: dict[str, QLabel] = {}
         #: the first line of each question (its label, else its help…)
         self.field_tops: dict[str, QWidget] = {}
+        self.read_first = False
         self.summary: QFrame | None = None
         self._field_options: FieldOptions | None = None
 
@@ -476,6 +477,8 @@ class StepScreen(Page):
         t = session.t
         fields = session.visible_fields()
         self.set_header(label(t(step.heading), "heading", "step:heading"))
+        #: read before answering: opens at the top (see focus_first)
+        self.read_first = step.kind in ("declaration", "documents")
         self.summary = QFrame()
         self.summary.setProperty("role", "error-summary")
         self.summary.setObjectName("step:error-summary")
@@ -562,12 +565,30 @@ class StepScreen(Page):
             self.reveal_focus(also=self.error_labels[first[0]], context=self.field_tops[first[0]])
 
     def focus_first(self) -> None:
-        if self.widgets:
-            field_id, widget = next(iter(self.widgets.items()))
-            widget.focus_input()
-            self.reveal_focus(context=self.field_tops.get(field_id))
-        else:
+        if not self.widgets:
             super().focus_first()
+            return
+        field_id, widget = next(iter(self.widgets.items()))
+        if self.read_first:
+            # A declaration to agree to, documents to scan: the page opens at
+            # its top, to be read. The first control has the focus only if it
+            # is in view there; else « Continuer » gets it (the window), and
+            # Tab or an error message leads down to the control.
+            self._placing = None
+            QApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            self.scroll.verticalScrollBar().setValue(0)
+            targets = widget.focus_targets()
+            if targets and self._in_view(targets[0]):
+                widget.focus_input()
+            return
+        widget.focus_input()
+        self.reveal_focus(context=self.field_tops.get(field_id))
+
+    def _in_view(self, w: QWidget) -> bool:
+        viewport = self.scroll.viewport()
+        place = QRect(w.mapTo(viewport, QPoint(0, 0)), w.size())
+        return viewport.rect().contains(place)
 
 
 class ReviewScreen(Page):
