@@ -175,3 +175,19 @@ def test_a_declaration_is_read_before_it_is_ticked(qtbot, isolated_environment):
     assert box.isChecked()
     qtbot.keyClick(box, Qt.Key.Key_Return)
     assert window.view == View.CONFIRMATION
+
+
+def test_the_sending_line_shows_at_home_and_at_the_end_only(qtbot, isolated_environment):
+    """It is for the mediator and for the end of a request; on the screens a
+    person reads, at 200 % it took their room."""
+    window = make_window(qtbot, isolated_environment)
+    window.update_status(connected=True, waiting=0)
+    status = find(window, "status:line")
+    assert status.isVisible() and "oui" in status.text()
+    open_procedure(qtbot, window, "etre-rappele")  # what to prepare
+    assert not status.isVisible()
+    for _ in range(4):
+        if window.view.name == "HOME":
+            break
+        click(qtbot, window, "nav:back")
+    assert window.view.name == "HOME" and status.isVisible()

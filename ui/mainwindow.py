@@ -559,10 +559,11 @@ class MainWindow(QMainWindow):
         self.status_label.setVisible(bool(text.strip()) and self._status_shown())
 
     def _status_shown(self) -> bool:
-        """The line about sending shows outside the questions and outside
-        training (where nothing is sent): at 200 % text its two lines would
-        leave the question a letterbox (ui.audit's "room" rule)."""
-        return not self.training and self.view not in (View.STEP, View.REVIEW)
+        """The line about sending is for the mediator and for the end of a
+        request: on the home screen and the confirmation, outside training
+        (where nothing is sent). On the screens a person reads and answers,
+        at 200 % text it took the room of what to prepare or of the question."""
+        return not self.training and self.view in (View.HOME, View.CONFIRMATION)
 
     def print_receipt(self) -> None:
         from ui.receipt import print_from_window
