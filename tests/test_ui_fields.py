@@ -552,3 +552,30 @@ def test_the_attachment_widgets_of_a_window_share_one_scanner_folder(scans, wind
     widgets = window.findChildren(AttachmentWidget)
     assert len(widgets) >= 2
     assert all(w.scanner is window.step.field_options.scanner for w in widgets)
+
+
+def test_a_new_scan_takes_its_place_in_the_tab_order(scans, window, qtbot):
+    """New buttons join the end of the window's focus chain, after
+    « Continuer »: the field puts them back in its own place, so Tab goes from
+    the new scan to « Choisir un autre fichier », and from the field's last
+    button down to « Retour »."""
+    show_step(window, "carte-grise-changement-adresse", "documents")
+    widget = attachment(window, "carte_grise")
+    put(scans, "exemple-carte-grise.jpg")
+    qtbot.waitUntil(lambda: len(widget.file_buttons) == 1)
+    scan = widget.file_buttons[0]
+    browse = find(window, "field:carte_grise")
+    scan.setFocus()
+
+    def tab() -> QWidget:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        return QApplication.focusWidget()
+
+    assert tab() is browse
+    for _ in range(10):
+        if QApplication.focusWidget().objectName().startswith("nav:"):
+            break
+        tab()
+    assert QApplication.focusWidget().objectName() == "nav:back"
+    assert tab().objectName() == "nav:next"
+    assert not scan.isAncestorOf(QApplication.focusWidget())

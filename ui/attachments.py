@@ -375,10 +375,21 @@ class AttachmentWidget(FieldWidget):
         self.browse.setAccessibleName(self.browse.text())
 
     def _order_tabs(self) -> None:
-        """Tab in reading order: the files, then the other buttons. (New buttons
-        join the end of the focus chain, and moving this widget into the screen
-        rebuilds its chain in the order the children were made.)"""
-        chain: list[QWidget] = [*self.file_buttons, self.browse, self.keep, self.change]
+        """Tab in reading order: the files, then the other buttons, from this
+        widget's own place in the screen. (New buttons join the end of the
+        window's focus chain, after « Continuer », and moving this widget into
+        the screen rebuilds its chain in the order the children were made.)"""
+        # Anchored on the control before this widget (setTabOrder links
+        # controls that take the focus, not the labels between them).
+        anchor = self.previousInFocusChain()
+        while (
+            anchor is not None
+            and anchor is not self
+            and (self.isAncestorOf(anchor) or not anchor.focusPolicy() & Qt.FocusPolicy.TabFocus)
+        ):
+            anchor = anchor.previousInFocusChain()
+        first = [anchor] if anchor is not None and anchor is not self else []
+        chain = [*first, *self.file_buttons, self.browse, self.keep, self.change]
         for before, after in itertools.pairwise(chain):
             QWidget.setTabOrder(before, after)
 

@@ -188,10 +188,12 @@ class FieldWidget(QWidget):
 
     def focus_targets(self) -> list[QWidget]:
         """The widgets the Tab key stops on, in their order."""
+        # The whole ring from the window: a field's controls need not follow
+        # the field itself in it (see AttachmentWidget._order_tabs).
         found: list[QWidget] = []
-        first = self.nextInFocusChain()
-        w = first
-        while w is not None and w is not self:
+        start = self.window()
+        w = start.nextInFocusChain()
+        while w is not None and w is not start:
             if (
                 self.isAncestorOf(w)
                 and w.focusPolicy() & Qt.FocusPolicy.TabFocus
@@ -200,8 +202,6 @@ class FieldWidget(QWidget):
             ):
                 found.append(w)
             w = w.nextInFocusChain()
-            if w is first:
-                break
         return found
 
     def set_invalid(self, invalid: bool, part: str | None = None) -> None:

@@ -607,7 +607,8 @@ class MainWindow(QMainWindow):
         """Tab follows the reading order: the top bar, the page, then « Retour »,
         « Imprimer le reçu », « Continuer ». A page's widgets are made after the
         bars, so Qt put them last and Tab went from the last answer back up to
-        « J'ai besoin d'aide »."""
+        « J'ai besoin d'aide ». Run after each render (a field that adds
+        controls later keeps them in its own place in the chain)."""
         content = self.pages[self.view].content
         last: QWidget | None = None
         if content is not None:
@@ -726,11 +727,6 @@ class _EnterContinues(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
-            return False
-        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
-            # A field may have added controls since the page was drawn (a new
-            # scan in the folder): the bottom bar stays after them.
-            self.window.order_tabs()
             return False
         if event.key() in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
             page = self.window.stack.currentWidget()

@@ -137,7 +137,8 @@ class Page(QWidget):
         # The page follows the focus, and Page Up / Page Down scroll it (window).
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         outer.addWidget(self.scroll)
-        self._placing: tuple[QWidget, bool, QWidget | None, QWidget | None] | None = None
+        #: what the focus was last placed with: (focus, also, context)
+        self._placing: tuple[QWidget, QWidget | None, QWidget | None] | None = None
         self.scroll.verticalScrollBar().rangeChanged.connect(lambda *_: self._replace())
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -188,11 +189,29 @@ class Page(QWidget):
         ]
         return "\n".join(p for p in parts if p)
 
+    def settle(self) -> None:
+        """Widgets just added to a shown page are shown by queued calls, then
+        laid out by posted layout requests: run those now (nothing else),
+        until the sizes hold, so that their places are known."""
+        if self.content is None:
+            return
+        viewport = self.scroll.viewport()
+        for _ in range(5):
+            sizes = self.content.size(), viewport.size()
+            QApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            if (self.content.size(), viewport.size()) == sizes:
+                break
+
+    def in_view(self, w: QWidget) -> bool:
+        """``w`` is whole in the page's visible part."""
+        viewport = self.scroll.viewport()
+        return viewport.rect().contains(QRect(w.mapTo(viewport, QPoint(0, 0)), w.size()))
+
     def focus_first(self) -> None:
         if self.content is None:
             return
-        # Widgets just added to a shown page are shown by queued calls.
-        QApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
+        self.settle()
         for w in self.content.findChildren(QWidget):
             if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(self):
                 w.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -211,20 +230,13 @@ class Page(QWidget):
 
         At 200 % text the focus is often below the fold, and QScrollArea
         follows it only when Tab moves it. The new content is laid out
-        first, so that its place is known.
+        first (``settle``), so that its place is known.
         """
         focus = self.focusWidget()
         if focus is None or self.content is None or not self.content.isAncestorOf(focus):
             return
-        # New widgets are shown by queued calls, then laid out by posted
-        # layout requests; run those now (nothing else), until the sizes hold.
+        self.settle()
         viewport = self.scroll.viewport()
-        for _ in range(5):
-            sizes = self.content.size(), viewport.size()
-            QApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
-            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-            if (self.content.size(), viewport.size()) == sizes:
-                break
         typed = _typed(focus)
         for widget in (also, focus):
             if widget is None:
@@ -236,11 +248,11 @@ class Page(QWidget):
             middle = widget.mapTo(self.content, widget.rect().center())
             half = widget.size() / 2
             self.scroll.ensureVisible(middle.x(), middle.y(), half.width() + 16, half.height() + 16)
-        self._place(focus, typed, also, context)
+        self._place(focus, also, context)
         # The header and the bars may still change size once the page is laid
         # out and shown, and a field may grow (a document chosen): place it
         # again then, while the focus has not moved.
-        self._placing = (focus, typed, also, context)
+        self._placing = (focus, also, context)
         QTimer.singleShot(0, self, self._replace)
 
     def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
@@ -248,30 +260,25 @@ class Page(QWidget):
         has scrolled to it, no line is left cut in half above it."""
         if new is None or self.content is None or not self.content.isAncestorOf(new):
             return
-        self._placing = (new, _typed(new), None, None)
+        self._placing = (new, None, None)
         QTimer.singleShot(0, self, self._replace)
 
     def _replace(self) -> None:
-        if self._placing is not None:
-            self._place_again(*self._placing)
-
-    def _place_again(
-        self, focus: QWidget, typed: bool, also: QWidget | None, context: QWidget | None
-    ) -> None:
+        """Place the focus again, while it has not moved and its page stands."""
+        if self._placing is None:
+            return
+        focus, also, context = self._placing
         if not shiboken6.isValid(focus) or self.focusWidget() is not focus:
             self._placing = None
             return
         if self.content is None or not self.content.isAncestorOf(focus):
             return
-        for widget in (also, context):
-            if widget is not None and not shiboken6.isValid(widget):
-                return
+        if any(w is not None and not shiboken6.isValid(w) for w in (also, context)):
+            return
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-        self._place(focus, typed, also, context)
+        self._place(focus, also, context)
 
-    def _place(
-        self, focus: QWidget, typed: bool, also: QWidget | None, context: QWidget | None
-    ) -> None:
+    def _place(self, focus: QWidget, also: QWidget | None, context: QWidget | None) -> None:
         """The question above the focus in view when it fits with it, and no
         line of text cut in half under the top edge."""
         assert self.content is not None
@@ -283,7 +290,7 @@ class Page(QWidget):
             return w.mapTo(content, QPoint(0, 0)).y()
 
         # What must stay in view: the typed box whole, or a first line of a button.
-        needed = top_of(focus) + (focus.height() if typed else min(focus.height(), 48))
+        needed = top_of(focus) + (focus.height() if _typed(focus) else min(focus.height(), 48))
         if needed > bar.value() + height:  # the focus itself first
             bar.setValue(needed - height + 8)
         for first in (context, also):
@@ -575,20 +582,14 @@ class StepScreen(Page):
             # is in view there; else « Continuer » gets it (the window), and
             # Tab or an error message leads down to the control.
             self._placing = None
-            QApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
-            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            self.settle()
             self.scroll.verticalScrollBar().setValue(0)
             targets = widget.focus_targets()
-            if targets and self._in_view(targets[0]):
+            if targets and self.in_view(targets[0]):
                 widget.focus_input()
             return
         widget.focus_input()
         self.reveal_focus(context=self.field_tops.get(field_id))
-
-    def _in_view(self, w: QWidget) -> bool:
-        viewport = self.scroll.viewport()
-        place = QRect(w.mapTo(viewport, QPoint(0, 0)), w.size())
-        return viewport.rect().contains(place)
 
 
 class ReviewScreen(Page):
