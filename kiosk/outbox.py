@@ -336,6 +336,8 @@ class Outbox:
         self.retention_payload_s = float(retention_payload_s)
         self.retention_history_s = float(retention_history_s)
         self._lock = threading.RLock()
+        #: the connection waits for the disk on commit (synchronous=FULL)
+        self._synced = True
         #: Where a damaged file was moved when this Outbox opened, if it was.
         self.set_aside: Path | None = None
         self._conn: sqlite3.Connection | None = None
@@ -532,6 +534,9 @@ class Outbox:
         """One short write transaction; an error leaves nothing behind."""
         conn = self.conn
         try:
+            if not self._synced:  # a failed _not_synced left it weakened
+                conn.execute("PRAGMA synchronous = FULL")
+                self._synced = True
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
             raise _translate(e, self.db_path) from e
@@ -557,7 +562,14 @@ class Outbox:
         try:
             yield
         finally:
-            conn.execute("PRAGMA synchronous = FULL")
+            # Every other write waits for the disk ("saved" survives a power
+            # cut): if FULL cannot be set back, no write goes ahead without it.
+            try:
+                conn.execute("PRAGMA synchronous = FULL")
+                self._synced = True
+            except sqlite3.Error as e:
+                self._synced = False
+                raise _translate(e, self.db_path) from e
 
     def _read(self, fn: Callable[[], Any]) -> Any:
         """Run ``fn`` in one read transaction, so it sees one consistent state."""

@@ -847,3 +847,37 @@ def test_real_full_disk_and_read_only_disk(tmp_path: Path) -> None:
     assert report["readable_after_full"] is True
     assert report["enqueue_after_room"] == "queued"
     assert report["ro"] == "ReadOnlyError" and "read-only" in report["ro_message"]
+
+
+class _PragmaFailsOnce:
+    """The outbox's connection, with one failing ``PRAGMA synchronous = FULL``
+    (a disk error at the worst moment)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.real = conn
+        self.failed = False
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql == "PRAGMA synchronous = FULL" and not self.failed:
+            self.failed = True
+            raise sqlite3.OperationalError("disk I/O error")
+        return self.real.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+
+def test_a_write_never_goes_ahead_without_waiting_for_the_disk(box: Outbox) -> None:
+    """mark_sending alone commits without an fsync; if setting the connection
+    back to synchronous=FULL fails, the next enqueue sets it before writing:
+    "saved" must survive a power cut."""
+    first = box.enqueue(make_submission())
+    flaky = _PragmaFailsOnce(box._conn)  # type: ignore[arg-type]
+    box._conn = flaky  # type: ignore[assignment]
+    with pytest.raises(OutboxError):
+        box.mark_sending(first.id)
+    assert flaky.failed
+    assert flaky.real.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL, left behind
+    box.enqueue(make_submission())
+    assert flaky.real.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again
+    box._conn = flaky.real
