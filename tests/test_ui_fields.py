@@ -562,10 +562,11 @@ def test_a_new_scan_takes_its_place_in_the_tab_order(scans, window, qtbot):
     show_step(window, "carte-grise-changement-adresse", "documents")
     widget = attachment(window, "carte_grise")
     put(scans, "exemple-carte-grise.jpg")
-    qtbot.waitUntil(lambda: len(widget.file_buttons) == 1)
+    qtbot.waitUntil(lambda: len(widget.file_buttons) == 1 and widget.file_buttons[0].isVisible())
     scan = widget.file_buttons[0]
     browse = find(window, "field:carte_grise")
     scan.setFocus()
+    assert QApplication.focusWidget() is scan
 
     def tab() -> QWidget:
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)

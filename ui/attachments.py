@@ -375,20 +375,21 @@ class AttachmentWidget(FieldWidget):
         self.browse.setAccessibleName(self.browse.text())
 
     def _order_tabs(self) -> None:
-        """Tab in reading order: the files, then the other buttons, from this
-        widget's own place in the screen. (New buttons join the end of the
+        """Tab in reading order: the files, then the other buttons, where the
+        field's buttons stand in the window. (New buttons join the end of the
         window's focus chain, after « Continuer », and moving this widget into
         the screen rebuilds its chain in the order the children were made.)"""
-        # Anchored on the control before this widget (setTabOrder links
-        # controls that take the focus, not the labels between them).
-        anchor = self.previousInFocusChain()
+        # Anchored on the control before this field's buttons where they stand
+        # now (the window may have moved them; setTabOrder links controls that
+        # take the focus, not this widget or the labels between them).
+        anchor = self.browse.previousInFocusChain()
         while (
             anchor is not None
-            and anchor is not self
+            and anchor is not self.browse
             and (self.isAncestorOf(anchor) or not anchor.focusPolicy() & Qt.FocusPolicy.TabFocus)
         ):
             anchor = anchor.previousInFocusChain()
-        first = [anchor] if anchor is not None and anchor is not self else []
+        first = [anchor] if anchor is not None and anchor is not self.browse else []
         chain = [*first, *self.file_buttons, self.browse, self.keep, self.change]
         for before, after in itertools.pairwise(chain):
             QWidget.setTabOrder(before, after)
