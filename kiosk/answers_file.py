@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.fields import FieldError
+from kiosk.kinds import StepKind
 from kiosk.session import FinalizeRefused, Session
 from kiosk.submission import Submission, TrainingSubmission
 
@@ -78,7 +79,7 @@ def play(session: Session, answers: AnswersFile) -> Outcome:
                 used.add(f.id)
         if step.stop:
             return Outcome(None, [], [], stopped=True)
-        if step.kind == "declaration":
+        if step.kind == StepKind.DECLARATION:
             try:
                 result = session.finalize()
             except FinalizeRefused as refused:

@@ -21,8 +21,8 @@ from typing import Any
 from kiosk import __version__
 from kiosk.answers_file import AnswersFileError, play, read_answers_file
 from kiosk.i18n import LOCALES, pick
+from kiosk.kinds import CATEGORIES
 from kiosk.procedure import (
-    CATEGORIES,
     ProcedureError,
     ProcedureNotFound,
     find_procedure,

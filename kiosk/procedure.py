@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk import conditions
 from kiosk.fields import REGISTRY, Choice, FieldSpec, FieldType, make_field_type
 from kiosk.i18n import LOCALES, Text, text
+from kiosk.kinds import CLOSING_KINDS, StepKind
 from kiosk.resources import procedures_dir, resource_path
 
 if TYPE_CHECKING:  # imported when a file is read: the screens start without them
@@ -27,15 +28,8 @@ if TYPE_CHECKING:  # imported when a file is read: the screens start without the
 
 log = logging.getLogger(__name__)
 
-CATEGORIES: Mapping[str, Text] = {
-    "permis": text("Permis de conduire", "Driving licence"),
-    "vehicule": text("Carte grise et véhicule", "Vehicle registration"),
-    "identite": text("Carte d'identité et passeport", "Identity card and passport"),
-    "aide": text("Être aidé", "Get help"),
-}
-
-STEP_KINDS = ("information", "question", "documents", "review", "declaration", "confirmation")
-_CLOSING = ("review", "declaration", "confirmation")
+STEP_KINDS = tuple(k.value for k in StepKind)
+_CLOSING = CLOSING_KINDS
 
 
 @dataclass(frozen=True)
@@ -65,7 +59,7 @@ class Fee:
 @dataclass(frozen=True)
 class Step:
     id: str
-    kind: str
+    kind: StepKind
     title: Text | None = None
     text: Text | None = None
     picture: str | None = None
@@ -338,7 +332,7 @@ def _build(path: Path, data: dict[str, Any], lines: dict[Path_, int]) -> Procedu
         steps.append(
             Step(
                 id=s["id"],
-                kind=s["kind"],
+                kind=StepKind(s["kind"]),
                 title=_t(s.get("title")),
                 text=_t(s.get("text")),
                 picture=s.get("picture"),

@@ -12,12 +12,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from kiosk import __version__, clock, conditions
+from kiosk import clock, conditions
 from kiosk.fields import AttachmentValue, FieldError, FieldSpec, FieldType
 from kiosk.i18n import LOCALES, pick
+from kiosk.kinds import ANSWERED_KINDS, KioskIdentity, Mode, StepKind
 from kiosk.procedure import Procedure, Step
 from kiosk.submission import (
     PROTOCOL_VERSION,
@@ -29,20 +29,8 @@ from kiosk.submission import (
 )
 
 
-class Mode(StrEnum):
-    SELF_SERVICE = "self_service"
-    ASSISTED = "assisted"
-    TRAINING = "training"
-
-
 class SessionError(RuntimeError):
     """A misuse of the session by the program (not a person's mistake)."""
-
-
-@dataclass(frozen=True)
-class KioskIdentity:
-    kiosk_id: str = "kiosk-local"
-    app_version: str = __version__
 
 
 @dataclass(frozen=True)
@@ -155,7 +143,9 @@ class Session:
         never up, which read as if the procedure were growing.
         """
         counted = [
-            i for i in self._possible_indexes() if self.procedure.steps[i].kind != "confirmation"
+            i
+            for i in self._possible_indexes()
+            if self.procedure.steps[i].kind != StepKind.CONFIRMATION
         ]
         if self._index not in counted:
             return len(counted), len(counted)
@@ -205,7 +195,7 @@ class Session:
             raise SessionError(f"unknown field {field_id!r}")
         self._raw[field_id] = raw
         self.errors.pop(field_id, None)
-        if self._types[field_id].name == "consent":
+        if self._types[field_id].records_consent:
             self._consent_at[field_id] = clock.rfc3339(self._now())
 
     def raw(self, field_id: str) -> Any:
@@ -248,7 +238,7 @@ class Session:
         if self.finished:
             return False
         step = self.current_step
-        if step.kind == "declaration":
+        if step.kind == StepKind.DECLARATION:
             raise SessionError("the declaration step is finished with finalize()")
         if step.stop:
             return False
@@ -262,7 +252,7 @@ class Session:
             pending = [
                 i
                 for i in later
-                if self.procedure.steps[i].kind in ("question", "documents")
+                if self.procedure.steps[i].kind in ANSWERED_KINDS
                 and self._validate(self.visible_fields(self.procedure.steps[i]))
             ]
             if pending:
@@ -293,7 +283,7 @@ class Session:
 
     def edit(self, field_id: str) -> None:
         """From the review: go to the question holding that answer, then come back."""
-        if self.current_step.kind != "review":
+        if self.current_step.kind != StepKind.REVIEW:
             raise SessionError("edit() is for the review step")
         step = self.procedure.step_of_field[field_id]
         if step not in self.visible_steps():
@@ -303,12 +293,12 @@ class Session:
         self._index = self.procedure.steps.index(step)
 
     def _review_index(self) -> int:
-        return next(i for i, s in enumerate(self.procedure.steps) if s.kind == "review")
+        return next(i for i, s in enumerate(self.procedure.steps) if s.kind == StepKind.REVIEW)
 
     def go_to_review(self) -> bool:
         """Jump to the review if every earlier question is answered."""
         for i, step, fields in self._walk():
-            if step.kind == "review":
+            if step.kind == StepKind.REVIEW:
                 self._index = i
                 return True
             errors = self._validate(fields)
@@ -322,7 +312,7 @@ class Session:
         lines = []
         for _, step, fields in self._walk():
             for f in fields:
-                if self._types[f.id].name == "consent":
+                if self._types[f.id].records_consent:
                     continue
                 shown = self.display(f.id)
                 if not shown:
@@ -335,14 +325,14 @@ class Session:
         """Freeze the answers. The person must be on the declaration, all valid."""
         if self.finished:
             raise SessionError("this session is already finalized")
-        if self.current_step.kind != "declaration":
+        if self.current_step.kind != StepKind.DECLARATION:
             raise SessionError("finalize() is the declaration step's action")
         walked = list(self._walk())
         for i, step, fields in walked:
             errors = self._validate(fields)
             if errors:
                 self._index, self.errors = i, errors
-                return_to_step = step.kind != "declaration"
+                return_to_step = step.kind != StepKind.DECLARATION
                 raise FinalizeRefused(step, errors, moved=return_to_step)
         answers: dict[str, Any] = {}
         attachments: list[AttachmentBlob] = []
@@ -364,7 +354,7 @@ class Session:
                             value.data,
                         )
                     )
-                elif ftype.name == "consent" and step.kind == "declaration":
+                elif ftype.records_consent and step.kind == StepKind.DECLARATION:
                     consent = {
                         "text_id": step.consent_id or step.id,
                         "accepted_at": self._consent_at.get(f.id) or clock.rfc3339(self._now()),
@@ -412,7 +402,7 @@ class Session:
             )
         self.errors = {}
         self._index = next(
-            i for i, s in enumerate(self.procedure.steps) if s.kind == "confirmation"
+            i for i, s in enumerate(self.procedure.steps) if s.kind == StepKind.CONFIRMATION
         )
         return self.result
 

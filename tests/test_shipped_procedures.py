@@ -7,7 +7,8 @@ from collections import defaultdict
 import pytest
 
 from kiosk.i18n import pick
-from kiosk.procedure import CATEGORIES, load_all
+from kiosk.kinds import CATEGORIES
+from kiosk.procedure import load_all
 from kiosk.submission import Submission, canonical_json
 from tests.helpers import example_files, play_example, procedure_id_of
 

@@ -62,6 +62,7 @@ class AttachmentField(FieldType):
     name = "attachment"
     widget = "attachment"
     value_kind = "attachment"
+    marks_optional = False
     constraint_names = frozenset({"max_bytes", "accept"})
 
     @classmethod

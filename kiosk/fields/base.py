@@ -78,6 +78,16 @@ class FieldType:
     has_choices: ClassVar[bool] = False
     has_format: ClassVar[bool] = False
     numeric_keypad: ClassVar[bool] = False
+    #: a box the person ticks to agree: the session notes when, the
+    #: submission carries it as ``consent``, the review does not list it
+    records_consent: ClassVar[bool] = False
+    #: the input carries its own words (a box to tick): no label above it
+    labels_itself: ClassVar[bool] = False
+    #: an optional answer is marked « Vous pouvez laisser vide » (not a box
+    #: to tick, nor a document, which is skipped rather than left empty)
+    marks_optional: ClassVar[bool] = True
+    #: training shows the example person's answer to copy
+    copies_example: ClassVar[bool] = True
 
     def __init__(self, spec: FieldSpec) -> None:
         self.spec = spec

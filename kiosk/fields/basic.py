@@ -339,6 +339,10 @@ class ConsentField(FieldType):
     name = "consent"
     widget = "consent"
     value_kind = "boolean"
+    records_consent = True
+    labels_itself = True
+    marks_optional = False
+    copies_example = False
 
     def is_empty(self, raw: Any) -> bool:
         return raw is None or raw is False or (isinstance(raw, str) and raw.strip() in _NO | {""})
