@@ -9,7 +9,6 @@ lives in the system keyring or in ``KIOSK_DEVICE_TOKEN`` (see kiosk.keystore).
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import os
 import re
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from kiosk.datadir import DATA_DIR_ENV, resolve_data_dir
+from kiosk.protocol import is_loopback_host
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -94,21 +94,17 @@ def _non_negative(raw: Any) -> float:
     return _number(raw, allow_zero=True)
 
 
+def _countdown(raw: Any) -> float:
+    seconds = _positive(raw)
+    if seconds < 20:
+        raise ValueError(f"must be at least 20 seconds (WCAG 2.2.1), not {_show(raw)}")
+    return seconds
+
+
 def _text(raw: Any) -> str:
     if not isinstance(raw, str):
         raise ValueError(f"must be text in quotes, not {raw!r}")
     return raw.strip()
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(
-        ".localhost"
-    ):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _server_url(raw: Any) -> str | None:
@@ -123,7 +119,7 @@ def _server_url(raw: Any) -> str | None:
         raise ValueError(f"is not a valid web address: {text!r}") from None
     if parts.scheme not in ("https", "http") or not host:
         raise ValueError(f"must be a web address starting with https://, not {text!r}")
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme == "http" and not is_loopback_host(host):
         raise ValueError(
             f"must use https:// (plain http:// is allowed only for this computer, "
             f"localhost or 127.0.0.1), not {text!r}"
@@ -259,6 +255,12 @@ _KEYS = (
         _positive,
     ),
     SettingKey(
+        "idle_countdown_s", "KIOSK_IDLE_COUNTDOWN_S", 30.0,
+        "Seconds the \"are you still there?\" countdown lasts before the answers are "
+        "wiped (at least 20, WCAG 2.2.1; people who read slowly need 30 or more).",
+        _countdown,
+    ),
+    SettingKey(
         "scanner_folder", "KIOSK_SCANNER_FOLDER", None,
         "Absolute path of the folder where the scanner saves its files; the documents "
         "screen shows the newest ones (default: the Documents folder, else home).",
@@ -283,23 +285,31 @@ _KEYS = (
 SETTINGS_KEYS: dict[str, SettingKey] = {k.name: k for k in _KEYS}
 
 
+#: the defaults, read by ``Settings`` (immutable values: None, numbers, text, booleans)
+_DEFAULTS: dict[str, Any] = {k.name: k.default for k in _KEYS}
+
+
 @dataclass(frozen=True)
 class Settings:
-    server_url: str | None = None
+    """Every setting, typed; the defaults are the ``SettingKey`` table's (written once)."""
+
+    server_url: str | None = _DEFAULTS["server_url"]
+    #: empty: ``kiosk-<hostname>`` (worked out when the settings are made)
     kiosk_id: str = ""
-    ca_bundle: Path | None = None
-    key_store: str = "keyring"
-    backoff_base_s: float = 5.0
-    backoff_cap_s: float = 600.0
-    connect_timeout_s: float = 5.0
-    read_timeout_s: float = 30.0
-    flag_after_h: float = 24.0
-    retention_payload_s: float = 0.0
-    retention_history_days: float = 90.0
-    idle_timeout_s: float = 120.0
-    scanner_folder: Path | None = None
-    scanner_delete_scans: bool = True
-    touch_keypad: bool = False
+    ca_bundle: Path | None = _DEFAULTS["ca_bundle"]
+    key_store: str = _DEFAULTS["key_store"]
+    backoff_base_s: float = _DEFAULTS["backoff_base_s"]
+    backoff_cap_s: float = _DEFAULTS["backoff_cap_s"]
+    connect_timeout_s: float = _DEFAULTS["connect_timeout_s"]
+    read_timeout_s: float = _DEFAULTS["read_timeout_s"]
+    flag_after_h: float = _DEFAULTS["flag_after_h"]
+    retention_payload_s: float = _DEFAULTS["retention_payload_s"]
+    retention_history_days: float = _DEFAULTS["retention_history_days"]
+    idle_timeout_s: float = _DEFAULTS["idle_timeout_s"]
+    idle_countdown_s: float = _DEFAULTS["idle_countdown_s"]
+    scanner_folder: Path | None = _DEFAULTS["scanner_folder"]
+    scanner_delete_scans: bool = _DEFAULTS["scanner_delete_scans"]
+    touch_keypad: bool = _DEFAULTS["touch_keypad"]
     #: whether ``scanner_folder`` was given (settings file, environment, caller)
     #: rather than the default (Documents, home), where nothing may be deleted.
     #: Worked out from ``scanner_folder``; never true without it.

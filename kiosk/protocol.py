@@ -7,6 +7,7 @@ itself is described in the project's sync-protocol document.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import uuid
@@ -33,6 +34,25 @@ def canonical_json(document: Any) -> bytes:
     return json.dumps(
         document, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
     ).encode("utf-8")
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether plain ``http://`` may be used to reach ``host``: this computer only.
+
+    "localhost" and loopback addresses (127.0.0.0/8, ::1). Other names that
+    look local (``demo.localhost``, ``localhost.localdomain``) are not
+    trusted: a resolver may send them to another machine, and the device
+    token would then cross the network in clear. The settings and the
+    syncer both use this one rule, so an address the settings accept is
+    one the syncer sends to.
+    """
+    host = host.strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def user_agent(app_version: str, kiosk_id: str) -> str:

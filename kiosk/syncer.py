@@ -12,7 +12,6 @@ Qt-free. A ``Syncer`` and the ``Outbox`` it drives belong to one thread
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import random
 import threading
@@ -155,21 +154,12 @@ def check_server_url(url: str | None) -> str:
         raise SyncConfigError(
             f"The back-office address must look like https://host/…, not {url!r}."
         )
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme == "http" and not protocol.is_loopback_host(host):
         raise SyncConfigError(
             "The back-office address must use https:// (plain http:// is only "
             "accepted for this computer itself, for tests)."
         )
     return url.rstrip("/")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 # -- internal outcomes ---------------------------------------------------------------

@@ -48,10 +48,42 @@ EXPECTED = {
     "retention_payload_s": ("KIOSK_RETENTION_PAYLOAD_S", 0),
     "retention_history_days": ("KIOSK_RETENTION_HISTORY_DAYS", 90),
     "idle_timeout_s": ("KIOSK_IDLE_TIMEOUT_S", 120),
+    "idle_countdown_s": ("KIOSK_IDLE_COUNTDOWN_S", 30),
     "scanner_folder": ("KIOSK_SCANNER_FOLDER", None),
     "scanner_delete_scans": ("KIOSK_SCANNER_DELETE_SCANS", True),
     "touch_keypad": ("KIOSK_TOUCH_KEYPAD", False),
 }
+
+
+def test_settings_defaults_are_the_tables() -> None:
+    """A default written twice will one day differ: the dataclass reads the table."""
+    import dataclasses
+
+    from kiosk.config import Settings
+
+    fields = {f.name: f.default for f in dataclasses.fields(Settings)}
+    for name, key in SETTINGS_KEYS.items():
+        if name == "kiosk_id":
+            continue  # worked out from the host name when empty
+        assert fields[name] == key.default, name
+
+
+@pytest.mark.parametrize("url", ["http://demo.localhost:8080", "http://localhost.localdomain"])
+def test_a_server_url_the_settings_accept_is_one_the_syncer_sends_to(data_dir, url) -> None:
+    """One rule for plain http: the syncer refused these while the settings took them."""
+    from kiosk.syncer import SyncConfigError, check_server_url
+
+    with pytest.raises(SyncConfigError):
+        check_server_url(url)
+    with pytest.raises(SettingsError):
+        set_setting(data_dir, "server_url", url)
+
+
+def test_the_idle_countdown_is_never_under_20_s(data_dir) -> None:
+    with pytest.raises(SettingsError, match="20"):
+        set_setting(data_dir, "idle_countdown_s", "10")
+    set_setting(data_dir, "idle_countdown_s", "45")
+    assert load_settings(data_dir).idle_countdown_s == 45
 
 
 def test_keys_env_vars_and_defaults() -> None:
