@@ -334,10 +334,10 @@ def bench_steps(window: Any, procedure_id: str, rounds: int) -> dict[str, Any]:
 
     spy = _Painted()
     answers = audit.example_answers(procedure_id)
-    procedure = window.procedures[procedure_id]
+    procedure = window.flow.procedures[procedure_id]
     figures: dict[str, Any] = {"procedure": procedure_id}
     for scale in (1.0, 2.0):
-        window.scale_index = theme.SCALES.index(scale)
+        window.flow.text_size = theme.SCALES.index(scale)
         window.apply_style()
         times: list[float] = []
         for _ in range(rounds):
@@ -350,26 +350,26 @@ def bench_steps(window: Any, procedure_id: str, rounds: int) -> dict[str, Any]:
             ):
                 audit.settle(window)  # new buttons are shown by queued calls
                 audit.press(window, name)
-            while str(window.view) in ("step", "review"):
-                if str(window.view) == "step":
+            while str(window.flow.view) in ("step", "review"):
+                if str(window.flow.view) == "step":
                     audit.fill(window, answers)
-                if window.session.current_step.kind == "declaration":
+                if window.flow.session.current_step.kind == "declaration":
                     break  # "Envoyer" finalizes: not a step change
                 audit.settle(window)
                 QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # as the loop does
-                step = window.session.current_step
+                step = window.flow.session.current_step
                 spy.arm(window.stack)  # the screens' area: whichever screen comes next
                 started = time.perf_counter()
                 window.next_button.click()  # what a click on "Continuer" does
                 times.append((spy.wait() - started) * 1000)
-                if window.session.current_step is step:
+                if window.flow.session.current_step is step:
                     raise SystemExit(f"{procedure_id}: {step.id} refused its example")
         figures[f"{round(scale * 100)}%"] = {
             "median_ms": statistics.median(times),
             "max_ms": max(times),
             "changes": len(times),
         }
-    window.scale_index = 0
+    window.flow.text_size = 0
     window.apply_style()
     window.go_home()
     return figures
@@ -403,7 +403,7 @@ def bench_memory(window: Any, sessions: int) -> dict[str, Any]:
 
     from ui import audit
 
-    procedures = sorted(window.procedures)
+    procedures = sorted(window.flow.procedures)
     answers = {p: audit.example_answers(p) for p in procedures}
     marks: dict[int, tuple[int, int]] = {}
     for i in range(1, sessions + 1):
@@ -413,7 +413,7 @@ def bench_memory(window: Any, sessions: int) -> dict[str, Any]:
             # processEvents() alone leaves the screens' old widgets undeleted.
             QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         audit.press(window, "nav:next")  # "Terminer": the session is wiped, home returns
-        assert window.session is None
+        assert window.flow.session is None
         if i in (5, sessions):
             _quiet(window)
             marks[i] = (_rss_kb(), len(QApplication.allWidgets()))
@@ -425,7 +425,7 @@ def bench_memory(window: Any, sessions: int) -> dict[str, Any]:
         "growth": (rss_n - rss5) / rss5,
         "widgets_after_5": widgets5,
         f"widgets_after_{sessions}": widgets_n,
-        "queued": window.sink.waiting(),
+        "queued": window.services.sink.waiting(),
     }
 
 
@@ -613,8 +613,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{memory['widgets_after_5']} → {memory[f'widgets_after_{n}']}, "
             f"{memory['queued']} requests queued"
         )
-        window.sync.stop()
-        window.sink.close()
+        window.services.sync.stop()
+        window.services.sink.close()
         window.close()
         machine = _machine()
         print(machine)

@@ -18,17 +18,17 @@ def test_demo_sends_a_finished_procedure_to_its_back_office(qtbot) -> None:
         banner = window.findChild(QLabel, "demo:banner-text")
         assert demo.receiver.url in banner.text()
         assert "Demandes reçues : 0." in banner.text()
-        assert window.sync.running
+        assert window.services.sync.running
         answers = example("etre-rappele").answers
         assert walk(window, "etre-rappele", answers, lambda *_: None, before_steps=False) is None
-        submission_id = window.result.id
+        submission_id = window.flow.result.id
         qtbot.waitUntil(lambda: demo.receiver.store.find_submission(submission_id) is not None)
         qtbot.waitUntil(lambda: "Demandes reçues : 1." in banner.text())
         assert not (demo.data_dir / "outbox.key").exists()  # the key lives outside the data
         assert demo.key_file.is_file()
     finally:
         demo.close()
-    assert not window.sync.running
+    assert not window.services.sync.running
     assert not demo.root.exists()
 
 

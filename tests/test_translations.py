@@ -64,7 +64,7 @@ def test_language_switch_mid_procedure_keeps_answers(qtbot, isolated_environment
         "nav:back": "Back",
         "nav:next": "Continue",
         "nav:language": "Français",
-        "heading": window.session.t(window.session.current_step.heading),
+        "heading": window.flow.session.t(window.flow.session.current_step.heading),
         "progress": "Step 3 of 8",
     }
     assert english["heading"] != french["heading"]
@@ -77,7 +77,7 @@ def test_language_switch_mid_procedure_keeps_answers(qtbot, isolated_environment
     click(qtbot, window, "nav:language")
     assert chrome() == french
     assert french["nav:language"] == "English" and french["nav:next"] == "Continuer"
-    assert window.session.raw("nom") == "Camille Exemple"
+    assert window.flow.session.raw("nom") == "Camille Exemple"
 
 
 def test_more_than_two_languages_open_a_chooser(qtbot, monkeypatch, isolated_environment):
@@ -94,7 +94,7 @@ def test_more_than_two_languages_open_a_chooser(qtbot, monkeypatch, isolated_env
     window.exec_dialog = choose_english
     click(qtbot, window, "nav:language")
     assert seen == [{"language:fr": "Français", "language:en": "English", "language:ar": "العربية"}]
-    assert window.locale == "en"
+    assert window.flow.locale == "en"
 
 
 def _centre_x(window, name):

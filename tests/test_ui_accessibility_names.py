@@ -20,14 +20,14 @@ def _walk(window, procedure_id):
     seen = []
     for _ in range(40):
         _settle()
-        step = window.session.current_step if window.session else None
-        seen.append(f"{window.view}:{step.id if step else ''}")
+        step = window.flow.session.current_step if window.flow.session else None
+        seen.append(f"{window.flow.view}:{step.id if step else ''}")
         yield seen[-1]
-        if window.view == "confirmation":
+        if window.flow.view == "confirmation":
             return
-        for f in window.session.visible_fields():
+        for f in window.flow.session.visible_fields():
             if f.id in answers:
-                window.session.answer(f.id, answers[f.id])
+                window.flow.session.answer(f.id, answers[f.id])
         window.refresh()  # the widgets show the answers, as if typed
         window.go_next()
     raise AssertionError(f"never reached the confirmation: {seen}")
@@ -84,7 +84,7 @@ def test_names_on_a_date_screen_with_an_error_and_in_help(qtbot, isolated_enviro
 
     window.exec_dialog = check
     click(qtbot, window, "nav:help")
-    window.mediator_id = "mediator-1"
+    window.flow.mediator_id = "mediator-1"
     click(qtbot, window, "nav:help")
     assert window.findChild(QPushButton, "help:dismiss").isVisible()
     assert found == [] and problems(window) == []

@@ -30,7 +30,7 @@ PROCEDURES = sorted(p.stem for p in resource_path("procedures").glob("*.yaml"))
 def _tour(window, procedure_id: str, scales=(1.0, 2.0), **kwargs) -> tuple[int, list]:
     screens, findings = 0, []
     for scale in scales:
-        window.scale_index = theme.SCALES.index(scale)
+        window.flow.text_size = theme.SCALES.index(scale)
         window.apply_style()
         for name in audit.tour(window, procedure_id, **kwargs):
             screens += 1
@@ -44,7 +44,7 @@ def test_every_screen_of_the_procedure_passes_the_audit(qtbot, isolated_environm
     window = make_window(qtbot, isolated_environment)
     assert (window.width(), window.height()) == (1280, 800)
     screens, findings = _tour(window, procedure_id)
-    steps = len(window.procedures[procedure_id].steps)
+    steps = len(window.flow.procedures[procedure_id].steps)
     assert screens >= 2 * (4 + min(steps, 4)), "the tour stopped early"
     assert findings == [], "\n" + "\n".join(map(str, findings))
 
@@ -53,7 +53,7 @@ def test_training_in_high_contrast_passes_the_audit(qtbot, isolated_environment)
     """The training banner and the example hints, in the other theme, at 200 %
     (the longest procedure: most kinds of field)."""
     window = make_window(qtbot, isolated_environment)
-    window.set_theme(theme.HIGH_CONTRAST.name)
+    window.toggle_contrast()
     screens, findings = _tour(window, "identite-predemande", scales=(2.0,), training=True)
     assert screens > 20
     assert findings == [], "\n" + "\n".join(map(str, findings))
@@ -165,6 +165,6 @@ def test_every_screen_in_english_at_200_percent_passes_the_audit(
     window = make_window(qtbot, isolated_environment)
     window.set_locale("en")
     screens, findings = _tour(window, procedure_id, scales=(2.0,))
-    assert window.locale == "en" and find_text(window, "nav:language") == "Français"
-    assert screens >= 4 + min(len(window.procedures[procedure_id].steps), 4)
+    assert window.flow.locale == "en" and find_text(window, "nav:language") == "Français"
+    assert screens >= 4 + min(len(window.flow.procedures[procedure_id].steps), 4)
     assert findings == [], "\n" + "\n".join(map(str, findings))

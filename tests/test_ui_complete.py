@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import postal
+from kiosk.flow import View
 from kiosk.outbox import Outbox
 from tests.conftest import EXAMPLES
 from tests.uihelpers import click, find, make_window
 from ui.attachments import AttachmentWidget
-from ui.mainwindow import MainWindow, View
+from ui.mainwindow import MainWindow
 
 STOPS = {"carte-grise-duplicata--vehicule-vole"}  # ends on a screen that sends nothing
 ALL = sorted(p.stem for p in EXAMPLES.glob("*.json"))
@@ -115,7 +116,7 @@ class Keyboard:
 
 
 def fill_by_keyboard(kb: Keyboard, window: MainWindow, field_id: str, value: Any) -> None:
-    kind = window.session.field_type(field_id).widget
+    kind = window.flow.session.field_type(field_id).widget
     if kind in ("line", "multiline"):
         kb.tab_to_name(f"field:{field_id}")
         kb.type(str(value))
@@ -166,7 +167,7 @@ def chosen_commune(communes: QListWidget, name: str) -> bool:
 
 
 def fill_by_clicks(qtbot, window: MainWindow, field_id: str, value: Any) -> None:
-    kind = window.session.field_type(field_id).widget
+    kind = window.flow.session.field_type(field_id).widget
     left = Qt.MouseButton.LeftButton
     if kind in ("line", "multiline"):
         edit = find(window, f"field:{field_id}")
@@ -231,7 +232,9 @@ def fields_to_fill(window: MainWindow, answers: dict[str, Any], done: set[str]) 
     answer may show another field of the same step)."""
     while True:
         pending = [
-            f.id for f in window.session.visible_fields() if f.id in answers and f.id not in done
+            f.id
+            for f in window.flow.session.visible_fields()
+            if f.id in answers and f.id not in done
         ]
         if not pending:
             return
@@ -247,25 +250,25 @@ def walk(
     answers, files = read_example(name)
     answers.update({k: str(v) for k, v in files.items()})
     kb = Keyboard(qtbot, window)
-    assert window.view == View.HOME
-    category = window.procedures[procedure_id].category
+    assert window.flow.view == View.HOME
+    category = window.flow.procedures[procedure_id].category
     if keyboard:
         for target in ("home:start", f"category:{category}", f"procedure:{procedure_id}"):
             kb.tab_to_name(target)
             kb.key(Qt.Key.Key_Space)
-        assert window.view == View.PREPARE
+        assert window.flow.view == View.PREPARE
         kb.enter_to_continue()
     else:
         for target in ("home:start", f"category:{category}", f"procedure:{procedure_id}"):
             click(qtbot, window, target)
         click(qtbot, window, "nav:next")
     done: set[str] = set()
-    for _ in range(len(window.procedures[procedure_id].steps) + 2):
-        session = window.session
+    for _ in range(len(window.flow.procedures[procedure_id].steps) + 2):
+        session = window.flow.session
         step = session.current_step
         if until is not None and until in (step.id, step.kind):
             return None
-        if window.view == View.CONFIRMATION:
+        if window.flow.view == View.CONFIRMATION:
             break
         if step.stop:
             # The procedure ends here: no "step i of n", and the one way on
@@ -277,21 +280,21 @@ def walk(
                 kb.enter_to_continue()
             else:
                 click(qtbot, window, "nav:next")
-            assert window.view == View.HOME and window.session is None
+            assert window.flow.view == View.HOME and window.flow.session is None
             return None
         for field_id in fields_to_fill(window, answers, done):
             if keyboard:
                 fill_by_keyboard(kb, window, field_id, answers[field_id])
             else:
                 fill_by_clicks(qtbot, window, field_id, answers[field_id])
-        before = (step.id, window.view)
+        before = (step.id, window.flow.view)
         if keyboard:
             kb.enter_to_continue()
         else:
             click(qtbot, window, "nav:next")
-        moved = (window.session.current_step.id, window.view) != before
-        assert moved, f"{name}: stuck on {step.id}: {window.session.errors}"
-    assert window.view == View.CONFIRMATION, name
+        moved = (window.flow.session.current_step.id, window.flow.view) != before
+        assert moved, f"{name}: stuck on {step.id}: {window.flow.session.errors}"
+    assert window.flow.view == View.CONFIRMATION, name
     reference = find(window, "confirmation:reference")
     assert isinstance(reference, QLabel) and reference.isVisible()
     return reference.text()
@@ -360,7 +363,7 @@ def test_every_example_by_keyboard_only(qtbot, isolated_environment, scanner, pr
         assert reference
         references.append(reference)
         Keyboard(qtbot, window).enter_to_continue()  # "Terminer": home again
-        assert window.view == View.HOME
+        assert window.flow.view == View.HOME
     queued = queued_references(isolated_environment)
     assert {r: queued.get(r) for r in references} == {r: procedure_id for r in references}
 
@@ -380,7 +383,7 @@ def test_every_example_by_clicks(qtbot, isolated_environment, scanner, procedure
         assert reference
         references.append(reference)
         click(qtbot, window, "nav:next")  # "Terminer"
-        assert window.view == View.HOME
+        assert window.flow.view == View.HOME
     if any(read_example(n)[1] for n in examples_of(procedure_id)):
         assert "scan" in USED  # the newest scans were offered as buttons
     queued = queued_references(isolated_environment)
@@ -391,18 +394,18 @@ def test_review_edit_and_back_keep_answers(qtbot, isolated_environment, scanner)
     window = make_window(qtbot, isolated_environment)
     prepare_files("etre-rappele")
     walk(qtbot, window, "etre-rappele", keyboard=False, until="review")
-    assert window.view == View.REVIEW
+    assert window.flow.view == View.REVIEW
     assert find(window, "review:value:nom").text() == "Camille Exemple"
 
     # "Modifier": the question shows the answer; a change comes back to the review.
     click(qtbot, window, "review:edit:nom")
-    assert window.view == View.STEP
+    assert window.flow.view == View.STEP
     edit = find(window, "field:nom")
     assert edit.text() == "Camille Exemple"
     edit.clear()
     type_text(qtbot, edit, "Dominique Exemple")
     click(qtbot, window, "nav:next")
-    assert window.view == View.REVIEW
+    assert window.flow.view == View.REVIEW
     assert find(window, "review:value:nom").text() == "Dominique Exemple"
 
     # A choice changed the same way.
@@ -410,7 +413,7 @@ def test_review_edit_and_back_keep_answers(qtbot, isolated_environment, scanner)
     assert find(window, "field:moment=matin").isChecked()
     click(qtbot, window, "field:moment=fin_de_journee")
     click(qtbot, window, "nav:next")
-    assert window.view == View.REVIEW
+    assert window.flow.view == View.REVIEW
     moment = find(window, "review:value:moment").text()
     assert moment == find_choice_label(window, "moment", "fin_de_journee")
 
@@ -420,22 +423,22 @@ def test_review_edit_and_back_keep_answers(qtbot, isolated_environment, scanner)
     edit.clear()
     type_text(qtbot, edit, "Quelqu'un d'autre")
     click(qtbot, window, "nav:back")
-    assert window.view == View.REVIEW
+    assert window.flow.view == View.REVIEW
     assert find(window, "review:value:nom").text() == "Dominique Exemple"
 
     # "Retour" from the review: the last question, its answer kept; then the review again.
     click(qtbot, window, "nav:back")
-    assert window.view == View.STEP
-    last = window.session.visible_fields()[0].id
-    assert window.session.raw(last)
+    assert window.flow.view == View.STEP
+    last = window.flow.session.visible_fields()[0].id
+    assert window.flow.session.raw(last)
     click(qtbot, window, "nav:next")
-    assert window.view == View.REVIEW
+    assert window.flow.view == View.REVIEW
     assert find(window, "review:value:nom").text() == "Dominique Exemple"
 
 
 def find_choice_label(window: MainWindow, field_id: str, value: str) -> str:
-    spec = window.session.procedure.fields[field_id]
-    return next(window.session.t(c.label) for c in spec.choices if c.value == value)
+    spec = window.flow.session.procedure.fields[field_id]
+    return next(window.flow.session.t(c.label) for c in spec.choices if c.value == value)
 
 
 def test_an_error_is_shown_at_its_field_and_focused(qtbot, isolated_environment, scanner):
@@ -453,7 +456,7 @@ def test_an_error_is_shown_at_its_field_and_focused(qtbot, isolated_environment,
     kb.type("02")
     kb.type("1950")
     kb.key(Qt.Key.Key_Return)
-    assert window.session.current_step.id == "date_naissance"
+    assert window.flow.session.current_step.id == "date_naissance"
     summary = find(window, "step:error-summary")
     message = find(window, "error:date_naissance")
     assert summary.isVisible() and message.isVisible()
@@ -475,12 +478,12 @@ def test_an_error_is_shown_at_its_field_and_focused(qtbot, isolated_environment,
     month.selectAll()
     kb.type("02")
     kb.key(Qt.Key.Key_Return)
-    assert window.session.current_step.id == "lieu_naissance"
+    assert window.flow.session.current_step.id == "lieu_naissance"
     kb.type("Sedan")
     kb.key(Qt.Key.Key_Return)
 
     # An address: a postal code that does not exist, then no commune chosen.
-    assert window.session.current_step.id == "adresse"
+    assert window.flow.session.current_step.id == "adresse"
     kb.type("1 rue de l'Exemple")
     kb.tab_to_name("field:adresse:postal_code")
     kb.type("99999")
@@ -497,4 +500,4 @@ def test_an_error_is_shown_at_its_field_and_focused(qtbot, isolated_environment,
     assert communes.property("invalid") == "true"
     kb.key(Qt.Key.Key_Down)  # the first commune of the list is chosen
     kb.key(Qt.Key.Key_Return)
-    assert window.session.current_step.id == "telephone"
+    assert window.flow.session.current_step.id == "telephone"

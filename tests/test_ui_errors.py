@@ -10,10 +10,10 @@ import weakref
 
 from PySide6.QtWidgets import QLineEdit, QWidget
 
+from kiosk.flow import View
 from tests.test_ui_idle import person_traces, press
 from tests.uihelpers import click, find, make_window, open_procedure
 from ui import errors
-from ui.mainwindow import View
 
 
 def test_an_exception_in_a_slot_returns_home_with_the_session_wiped(
@@ -23,20 +23,20 @@ def test_an_exception_in_a_slot_returns_home_with_the_session_wiped(
     open_procedure(qtbot, window, "etre-rappele")
     click(qtbot, window, "nav:next")  # past the introduction
     qtbot.keyClicks(window.findChild(QLineEdit, "field:nom"), "Camille Exemple")
-    session = weakref.ref(window.session)
+    session = weakref.ref(window.flow.session)
 
     def broken(*_args):
         raise RuntimeError("a bug in a screen")
 
-    monkeypatch.setattr(window.step, "render", broken)
+    monkeypatch.setattr(window.step, "draw", broken)
     with qtbot.capture_exceptions() as exceptions:
         errors.install_hook()  # in front of pytest-qt's capturing hook
         with qtbot.waitSignal(window.session_wiped, timeout=3000):
             click(qtbot, window, "nav:next")
     assert [str(e[1]) for e in exceptions] == ["a bug in a screen"]
 
-    assert window.view == View.HOME and window.stack.currentWidget() is window.home
-    assert window.session is None
+    assert window.flow.view == View.HOME and window.stack.currentWidget() is window.home
+    assert window.flow.session is None
     notice = find(window, "error:notice")
     assert notice.isVisible() and notice.geometry() == window.rect()
     assert find(window, "error:heading").text() == "Un problème est survenu."
@@ -52,7 +52,7 @@ def test_an_exception_in_a_slot_returns_home_with_the_session_wiped(
     press(qtbot, window, "error:ok")
     assert not notice.isVisible()
     press(qtbot, window, "home:start")
-    assert window.view == View.CATEGORIES
+    assert window.flow.view == View.CATEGORIES
 
 
 def test_an_error_in_a_background_thread_leaves_the_person_alone(
@@ -72,7 +72,7 @@ def test_an_error_in_a_background_thread_leaves_the_person_alone(
     finally:
         sys.excepthook = previous
     assert seen == [error]  # chained to the hook it replaced
-    assert window.session is not None and window.view == View.STEP
+    assert window.flow.session is not None and window.flow.view == View.STEP
     assert any(
         r.levelno == logging.ERROR and "background thread" in r.getMessage() for r in caplog.records
     )

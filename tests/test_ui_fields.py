@@ -14,13 +14,14 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QListWidget, QPus
 
 from kiosk import postal
 from kiosk.answers_file import read_answers_file
+from kiosk.flow import View
 from tests.conftest import EXAMPLES
 from tests.helpers import temporary_documents_folder
 from tests.uihelpers import click, find, make_window, open_procedure
 from ui import attachments, theme
 from ui.attachments import AttachmentWidget, FileButton
 from ui.fieldbase import FieldOptions
-from ui.mainwindow import MainWindow, View
+from ui.mainwindow import MainWindow
 
 FILES = EXAMPLES / "files"
 
@@ -40,11 +41,11 @@ def show_step(window: MainWindow, example: str, step_id: str, *, fill: bool = Fa
     procedure_id = example.split("--")[0]
     answers = read_answers_file(EXAMPLES / f"{example}.json")
     given = {**answers.answers, **{k: str(v) for k, v in answers.attachments.items()}}
-    if window.view != View.HOME or window.session is not None:
+    if window.flow.view != View.HOME or window.flow.session is not None:
         window.go_home()
-    window.procedure = window.procedures[procedure_id]
+    window.flow.procedure = window.flow.procedures[procedure_id]
     window.start_session()
-    session = window.session
+    session = window.flow.session
     while session.current_step.id != step_id:
         for f in session.visible_fields():
             if f.id in given:
@@ -54,12 +55,12 @@ def show_step(window: MainWindow, example: str, step_id: str, *, fill: bool = Fa
         for f in session.visible_fields():
             if f.id in given:
                 session.answer(f.id, given[f.id])
-    window._show_session()
+    window.show_current()
     settle()
 
 
 def set_scale(window: MainWindow, scale: float) -> None:
-    window.scale_index = theme.SCALES.index(scale)
+    window.flow.text_size = theme.SCALES.index(scale)
     window.apply_style()
     window.refresh()
     settle()
@@ -108,7 +109,7 @@ def test_date_boxes_move_on_like_a_paper_form(window, qtbot):
     assert month.text() == "3" and year.hasFocus()
     qtbot.keyClick(year, Qt.Key.Key_Backspace)  # Backspace in an empty box goes back
     assert month.hasFocus()
-    assert window.session.raw("date_naissance") == {"day": "15", "month": "3", "year": ""}
+    assert window.flow.session.raw("date_naissance") == {"day": "15", "month": "3", "year": ""}
     # Tab order is reading order: day, month, year.
     day.setFocus()
     qtbot.keyClick(day, Qt.Key.Key_Tab)
@@ -127,7 +128,7 @@ def test_choices_arrow_keys_move_space_picks_focus_goes_on(window, qtbot):
     qtbot.waitUntil(first.hasFocus)
     qtbot.keyClick(first, Qt.Key.Key_Down)  # moves, does not choose
     assert second.hasFocus() and not second.isChecked()
-    assert window.session.raw("motif") is None
+    assert window.flow.session.raw("motif") is None
     qtbot.keyClick(second, Qt.Key.Key_Down)  # the last answer: stays
     assert second.hasFocus()
     qtbot.keyClick(second, Qt.Key.Key_Up)
@@ -135,7 +136,7 @@ def test_choices_arrow_keys_move_space_picks_focus_goes_on(window, qtbot):
     qtbot.keyClick(first, Qt.Key.Key_Space)
     assert first.isChecked() and first.text().startswith("✓")  # a sign, not colour alone
     assert first.accessibleName() == first.text().removeprefix("✓").strip()
-    assert window.session.raw("motif") == "fin_validite"
+    assert window.flow.session.raw("motif") == "fin_validite"
     assert find(window, "nav:next").hasFocus()  # Enter now continues
     # Another answer replaces the first; every answer is a Tab stop.
     first.setFocus()
@@ -144,7 +145,7 @@ def test_choices_arrow_keys_move_space_picks_focus_goes_on(window, qtbot):
     qtbot.keyClick(second, Qt.Key.Key_Return)  # Enter on an answer picks it too
     assert second.isChecked() and not first.isChecked() and not first.text().startswith("✓")
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
-    assert window.session.current_step.id != "motif"
+    assert window.flow.session.current_step.id != "motif"
 
 
 def test_yes_no_side_by_side_and_multi_choice_marks(window, qtbot):
@@ -152,12 +153,12 @@ def test_yes_no_side_by_side_and_multi_choice_marks(window, qtbot):
     yes, no = find(window, "field:permis_rose=yes"), find(window, "field:permis_rose=no")
     assert yes.y() == no.y() and yes.x() < no.x()
     click(qtbot, window, "field:permis_rose=no")
-    assert no.text() == "✓  Non" and window.session.raw("permis_rose") == "no"
+    assert no.text() == "✓  Non" and window.flow.session.raw("permis_rose") == "no"
     show_step(window, "permis-renouvellement--visite-medicale", "categories")
     click(qtbot, window, "field:categories=B")
     click(qtbot, window, "field:categories=C")
     click(qtbot, window, "field:categories=B")
-    assert window.session.raw("categories") == ["C"]
+    assert window.flow.session.raw("categories") == ["C"]
     assert find(window, "field:categories=C").text().startswith("✓")
     assert not find(window, "field:categories=B").text().startswith("✓")
 
@@ -219,20 +220,20 @@ def test_commune_list_arrow_keys_then_enter_continues(window, qtbot):
     communes = commune_list(window)
     assert communes.hasFocus() and not communes.selectedItems()
     qtbot.keyClick(communes, Qt.Key.Key_Down)  # the first arrow chooses the first commune
-    assert window.session.raw("adresse")["commune"] == "Charleville-Mézières"
+    assert window.flow.session.raw("adresse")["commune"] == "Charleville-Mézières"
     qtbot.keyClick(communes, Qt.Key.Key_Down)
-    assert window.session.raw("adresse")["commune"] == "La Francheville"
+    assert window.flow.session.raw("adresse")["commune"] == "La Francheville"
     assert communes.selectedItems()[0].text() == "✓  La Francheville"
     qtbot.keyClick(communes, Qt.Key.Key_Return)
-    assert window.session.current_step.id == "telephone"
-    assert window.session.value("adresse")["commune"] == "La Francheville"
+    assert window.flow.session.current_step.id == "telephone"
+    assert window.flow.session.value("adresse")["commune"] == "La Francheville"
 
 
 def test_one_commune_is_chosen_for_the_person(window, qtbot):
     show_step(window, "permis-renouvellement", "adresse")
     postal_code = find(window, "field:adresse:postal_code")
     qtbot.keyClicks(postal_code, "51100")
-    assert window.session.raw("adresse")["commune"] == "Reims"
+    assert window.flow.session.raw("adresse")["commune"] == "Reims"
 
 
 # -- the on-screen keypad ---------------------------------------------------------------------
@@ -285,7 +286,7 @@ def test_keypad_types_into_the_focused_input_without_taking_the_focus(touch_wind
         click(qtbot, keypad, f"keypad:{n}")
     click(qtbot, keypad, "keypad:erase")
     assert edit.text() == "061" and edit.hasFocus()
-    assert window.session.raw("telephone") == "061"
+    assert window.flow.session.raw("telephone") == "061"
     for key in keys:
         assert key.height() >= 48 and key.width() >= 48
         assert key.width() >= key.sizeHint().width()  # "Effacer" is not cut
@@ -302,7 +303,7 @@ def test_keypad_follows_the_date_boxes(touch_window, qtbot):
     (keypad,) = visible_keypads(window)
     for n in "15031950":
         click(qtbot, keypad, f"keypad:{n}")
-    assert window.session.raw("date_naissance") == {"day": "15", "month": "03", "year": "1950"}
+    assert window.flow.session.raw("date_naissance") == {"day": "15", "month": "03", "year": "1950"}
     assert find(window, "field:date_naissance:year").hasFocus()
 
 
@@ -384,7 +385,7 @@ def test_a_chosen_scan_is_checked_then_shown_large(scans, window, qtbot):
     widget = attachment(window, "carte_grise")
     (button,) = widget.file_buttons
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert window.session.raw("carte_grise") == str(scans / "exemple-carte-grise.jpg")
+    assert window.flow.session.raw("carte_grise") == str(scans / "exemple-carte-grise.jpg")
     assert widget.chosen.isVisible() and not widget.chooser.isVisible()
     preview = find(window, "field:carte_grise:preview")
     assert preview.pixmap().width() > 200  # large
@@ -398,7 +399,7 @@ def test_a_chosen_scan_is_checked_then_shown_large(scans, window, qtbot):
     assert widget.chooser.isVisible() and find(window, "field:carte_grise:keep").isVisible()
     click(qtbot, window, "field:carte_grise:keep")
     assert widget.chosen.isVisible()
-    assert window.session.raw("carte_grise") == str(scans / "exemple-carte-grise.jpg")
+    assert window.flow.session.raw("carte_grise") == str(scans / "exemple-carte-grise.jpg")
 
 
 def test_the_content_decides_not_the_name(scans, window, qtbot):
@@ -421,7 +422,7 @@ def test_a_refused_file_is_explained_at_the_field(scans, window, qtbot, monkeypa
     problem = find(window, "attachment-problem:carte_grise")
     assert not widget.choose(scans / "notes.pdf")
     assert problem.isVisible() and "pas accepté" in problem.text()
-    assert window.session.raw("carte_grise") is None  # not accepted: nothing given
+    assert window.flow.session.raw("carte_grise") is None  # not accepted: nothing given
     assert not widget.choose(big)
     assert "trop gros" in problem.text()
     # The dialog's choice goes through the same check; a good file clears the message.
@@ -432,7 +433,7 @@ def test_a_refused_file_is_explained_at_the_field(scans, window, qtbot, monkeypa
     browse.setFocus()
     qtbot.keyClick(browse, Qt.Key.Key_Space)
     assert not problem.isVisible() and widget.chosen.isVisible()
-    assert window.session.raw("carte_grise") == str(FILES / "exemple-carte-grise.jpg")
+    assert window.flow.session.raw("carte_grise") == str(FILES / "exemple-carte-grise.jpg")
 
 
 def test_a_new_scan_shows_up_while_on_the_screen(scans, window, qtbot):
@@ -450,7 +451,7 @@ def test_a_wipe_drops_the_previews(scans, window, qtbot):
     show_step(window, "carte-grise-changement-adresse", "documents")
     attachment(window, "carte_grise").choose(scans / "exemple-carte-grise.jpg")
     assert attachments._thumbnails
-    window.wipe()
+    window.flow.wipe()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert window.findChildren(AttachmentWidget) == []
     assert window.findChildren(FileButton) == []
@@ -467,7 +468,7 @@ def test_documents_fit_at_every_text_size(scans, window, qtbot, scale):
     widget._change()
     settle()
     page = window.step
-    assert page.content.width() <= page.scroll.viewport().width()
+    assert page.content.width() <= page.scroller.viewport().width()
     for w in [*widget.file_buttons, find(window, "field:piece_identite")]:
         assert inside(w, window)
     for lab in window.step.content.findChildren(QLabel):
@@ -476,7 +477,7 @@ def test_documents_fit_at_every_text_size(scans, window, qtbot, scale):
     for button in window.step.content.findChildren(QPushButton):
         if button.isVisible() and button.text():
             assert button.width() >= button.sizeHint().width(), button.text()
-    assert window.view == View.STEP
+    assert window.flow.view == View.STEP
 
 
 # -- documents on a shared machine: the next person -----------------------------------------------
@@ -490,7 +491,7 @@ def test_the_next_person_is_not_offered_the_last_persons_scan(scans, window, qtb
     scan = put(scans, "exemple-carte-grise.jpg")  # the person scans
     qtbot.waitUntil(lambda: len(widget.file_buttons) == 1)
     qtbot.mouseClick(widget.file_buttons[0], Qt.MouseButton.LeftButton)
-    assert window.session.raw("carte_grise") == str(scan)
+    assert window.flow.session.raw("carte_grise") == str(scan)
     window.go_home()  # "Terminer", the idle countdown, an error: the person left
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     # A folder set for the scanner: the person's scan is deleted, nothing older.
@@ -540,9 +541,9 @@ def test_going_back_before_the_first_question_keeps_the_scans(scans, window, qtb
     but it is the same person: the scans they just made stay theirs."""
     scan = put(scans, "exemple-carte-grise.jpg")
     open_procedure(qtbot, window, "carte-grise-changement-adresse")
-    assert window.view == View.STEP
+    assert window.flow.view == View.STEP
     click(qtbot, window, "nav:back")
-    assert window.view == View.PREPARE
+    assert window.flow.view == View.PREPARE
     assert scan.exists()
     assert window.step.field_options.scanner.recent(3) == [scan]
 

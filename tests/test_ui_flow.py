@@ -4,6 +4,7 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 
+from kiosk.flow import Sending
 from tests.uihelpers import click, find, make_window, open_procedure
 
 
@@ -11,7 +12,7 @@ def test_home_to_first_question(qtbot, isolated_environment):
     window = make_window(qtbot, isolated_environment)
     assert find(window, "home:start").isVisible()
     open_procedure(qtbot, window, "etre-rappele")
-    assert window.session is not None
+    assert window.flow.session is not None
     assert "Étape 1 sur" in find(window, "progress:label").text()
 
 
@@ -19,7 +20,7 @@ def test_error_is_shown_and_focused_then_fixed(qtbot, isolated_environment):
     window = make_window(qtbot, isolated_environment)
     open_procedure(qtbot, window, "etre-rappele")
     for _ in range(5):
-        fields = [f.id for f in window.session.visible_fields()]
+        fields = [f.id for f in window.flow.session.visible_fields()]
         if fields == ["telephone"]:
             break
         if fields:
@@ -36,19 +37,19 @@ def test_error_is_shown_and_focused_then_fixed(qtbot, isolated_environment):
     edit.clear()
     qtbot.keyClicks(edit, "06 12 34 56 78")
     qtbot.keyClick(edit, Qt.Key.Key_Return)
-    assert [f.id for f in window.session.visible_fields()] != ["telephone"]
+    assert [f.id for f in window.flow.session.visible_fields()] != ["telephone"]
 
 
 def test_text_size_and_language_switch_keep_answers(qtbot, isolated_environment):
     window = make_window(qtbot, isolated_environment)
     open_procedure(qtbot, window, "etre-rappele")
     click(qtbot, window, "nav:next")  # past the introduction
-    edit = find(window, f"field:{window.session.visible_fields()[0].id}")
+    edit = find(window, f"field:{window.flow.session.visible_fields()[0].id}")
     qtbot.keyClicks(edit, "Camille Exemple")
     click(qtbot, window, "nav:text-size")
     click(qtbot, window, "nav:language")
-    assert window.locale == "en"
-    edit = find(window, f"field:{window.session.visible_fields()[0].id}")
+    assert window.flow.locale == "en"
+    edit = find(window, f"field:{window.flow.session.visible_fields()[0].id}")
     assert edit.text() == "Camille Exemple"
 
 
@@ -68,13 +69,13 @@ def test_home_tiles_and_their_texts_are_in_view_at_200_percent(qtbot, isolated_e
 
     window = make_window(qtbot, isolated_environment)
     window.set_locale(locale)
-    window.scale_index = theme.SCALES.index(2.0)
+    window.flow.text_size = theme.SCALES.index(2.0)
     window.apply_style()
     window.refresh()
     window.go_home()
-    viewport = window.home.scroll.viewport()
+    viewport = window.home.scroller.viewport()
     qtbot.waitUntil(lambda: find(window, "home:training").isVisible())
-    assert not window.bottom_bar.isVisible()  # nothing in it at home: its room is the tiles'
+    assert not window.bottom.isVisible()  # nothing in it at home: its room is the tiles'
     for name in ("home:start", "home:training"):
         for text in find(window, name).findChildren(QLabel):
             rect = text.rect()
@@ -92,20 +93,20 @@ def test_back_on_an_answered_choice_focuses_the_answer_given(qtbot, isolated_env
     from ui.audit import fill
 
     window = make_window(qtbot, isolated_environment)
-    window.scale_index = theme.SCALES.index(2.0)
+    window.flow.text_size = theme.SCALES.index(2.0)
     window.apply_style()
     open_procedure(qtbot, window, "etre-rappele")
     click(qtbot, window, "nav:next")
-    while window.session.current_step.id != "etape_moment":
+    while window.flow.session.current_step.id != "etape_moment":
         fill(window, CALLBACK_ANSWERS)
         click(qtbot, window, "nav:next")
     click(qtbot, window, "field:moment=apres_midi")
     click(qtbot, window, "nav:next")
     click(qtbot, window, "nav:back")
-    assert window.session.current_step.id == "etape_moment"
+    assert window.flow.session.current_step.id == "etape_moment"
     chosen = find(window, "field:moment=apres_midi")
     qtbot.waitUntil(lambda: QApplication.focusWidget() is chosen)
-    viewport = window.step.scroll.viewport()
+    viewport = window.step.scroller.viewport()
     assert viewport.rect().intersects(QRect(chosen.mapTo(viewport, QPoint(0, 0)), chosen.size()))
 
 
@@ -120,7 +121,7 @@ def test_tab_follows_the_reading_order(qtbot, isolated_environment):
     window = make_window(qtbot, isolated_environment)
     open_procedure(qtbot, window, "etre-rappele")
     click(qtbot, window, "nav:next")
-    while window.session.current_step.id != "etape_message":
+    while window.flow.session.current_step.id != "etape_message":
         fill(window, CALLBACK_ANSWERS)
         click(qtbot, window, "nav:next")
     message = find(window, "field:message")
@@ -147,24 +148,26 @@ def test_a_declaration_is_read_before_it_is_ticked(qtbot, isolated_environment):
     « Envoyer » without ticking says so and takes the focus to the box."""
     from PySide6.QtWidgets import QApplication, QCheckBox
 
+    from kiosk.flow import View
     from tests.uihelpers import CALLBACK_ANSWERS
     from ui import theme
     from ui.audit import fill
-    from ui.views import View
 
     window = make_window(qtbot, isolated_environment)
-    window.scale_index = theme.SCALES.index(2.0)
+    window.flow.text_size = theme.SCALES.index(2.0)
     window.apply_style()
     open_procedure(qtbot, window, "etre-rappele")
     click(qtbot, window, "nav:next")
     answers = {k: v for k, v in CALLBACK_ANSWERS.items() if k != "accord"}
-    while window.session.current_step.kind != "declaration":
+    while window.flow.session.current_step.kind != "declaration":
         fill(window, answers)
         click(qtbot, window, "nav:next")
     page = window.step
-    assert page.scroll.verticalScrollBar().value() == 0
+    assert page.scroller.verticalScrollBar().value() == 0
     text = find(window, "step:text")
-    assert page.scroll.viewport().rect().contains(text.mapTo(page.scroll.viewport(), QPoint(0, 0)))
+    assert (
+        page.scroller.viewport().rect().contains(text.mapTo(page.scroller.viewport(), QPoint(0, 0)))
+    )
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.next_button)
 
     qtbot.keyClick(window.next_button, Qt.Key.Key_Return)
@@ -174,20 +177,20 @@ def test_a_declaration_is_read_before_it_is_ticked(qtbot, isolated_environment):
     qtbot.keyClick(box, Qt.Key.Key_Space)
     assert box.isChecked()
     qtbot.keyClick(box, Qt.Key.Key_Return)
-    assert window.view == View.CONFIRMATION
+    assert window.flow.view == View.CONFIRMATION
 
 
 def test_the_sending_line_shows_at_home_and_at_the_end_only(qtbot, isolated_environment):
     """It is for the mediator and for the end of a request; on the screens a
     person reads, at 200 % it took their room."""
     window = make_window(qtbot, isolated_environment)
-    window.update_status(connected=True, waiting=0)
+    window.show_sending(Sending(connected=True, waiting=0))
     status = find(window, "status:line")
     assert status.isVisible() and "oui" in status.text()
     open_procedure(qtbot, window, "etre-rappele")  # what to prepare
     assert not status.isVisible()
     for _ in range(4):
-        if window.view.name == "HOME":
+        if window.flow.view.name == "HOME":
             break
         click(qtbot, window, "nav:back")
-    assert window.view.name == "HOME" and status.isVisible()
+    assert window.flow.view.name == "HOME" and status.isVisible()

@@ -27,7 +27,7 @@ def answer_with(qtbot, button_name, seen=None):
 
 def test_assisted_help_calls_the_mediator_until_the_screen_changes(qtbot, isolated_environment):
     window = make_window(qtbot, isolated_environment)
-    window.mediator_id = "mediator-1"
+    window.flow.mediator_id = "mediator-1"
     window.exec_dialog = lambda dialog: pytest.fail(f"no dialog expected: {dialog}")
     open_procedure(qtbot, window, "permis-perte-vol")
     with qtbot.waitSignal(window.help_requested) as called:
@@ -72,7 +72,7 @@ def test_self_service_help_explains_closes_and_calls_back(qtbot, isolated_enviro
     assert dialog.findChild(QLabel, "help:dialog:heading").text() == "Besoin d'aide ?"
     shown = " ".join(lab.text() for lab in dialog.findChildren(QLabel))
     assert "34\u00a000" in shown and "Agence nationale des titres sécurisés" in shown
-    assert window.view == "home" and emitted == []
+    assert window.flow.view == "home" and emitted == []
     assert notice_text(window) is None
 
     # In a procedure with no answer typed yet, « Être rappelé » asks nothing more.
@@ -80,8 +80,8 @@ def test_self_service_help_explains_closes_and_calls_back(qtbot, isolated_enviro
     window.exec_dialog = answer_with(qtbot, "help:callback", seen)
     click(qtbot, window, "nav:help")
     assert len(seen) == 2  # no « Vos réponses seront effacées » question
-    assert window.view == "prepare" and window.procedure.id == help.CALLBACK_PROCEDURE
-    assert not window.training  # a real request, not a practice one
+    assert window.flow.view == "prepare" and window.flow.procedure.id == help.CALLBACK_PROCEDURE
+    assert not window.flow.training  # a real request, not a practice one
 
 
 def test_call_back_from_the_middle_of_a_procedure(qtbot, isolated_environment):
@@ -94,7 +94,7 @@ def test_call_back_from_the_middle_of_a_procedure(qtbot, isolated_environment):
     answers = iter(["help:callback", "confirm:no"])
     window.exec_dialog = lambda d: answer_with(qtbot, next(answers))(d)
     click(qtbot, window, "nav:help")
-    assert window.session is not None and window.session.raw("nom") == "Camille Exemple"
+    assert window.flow.session is not None and window.flow.session.raw("nom") == "Camille Exemple"
 
     # « Être rappelé », then « Oui »: answers gone, the call-back's first screen.
     answers = iter(["help:callback", "confirm:yes"])
@@ -102,10 +102,10 @@ def test_call_back_from_the_middle_of_a_procedure(qtbot, isolated_environment):
     window.session_wiped.connect(lambda: wiped.append(True))
     click(qtbot, window, "nav:help")
     assert wiped
-    assert window.session is None and window.view == "prepare"
-    assert window.procedure.id == help.CALLBACK_PROCEDURE
-    assert not window.training
+    assert window.flow.session is None and window.flow.view == "prepare"
+    assert window.flow.procedure.id == help.CALLBACK_PROCEDURE
+    assert not window.flow.training
     assert find(window, "nav:next").text() == "Commencer"
     # « Retour » leads home, not back to the abandoned procedure.
     click(qtbot, window, "nav:back")
-    assert window.view == "home"
+    assert window.flow.view == "home"

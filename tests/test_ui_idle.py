@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
 
 from kiosk.answers_file import read_answers_file
 from kiosk.config import set_setting
+from kiosk.flow import View
 from kiosk.resources import examples_dir
 from kiosk.session import Session
 from tests.uihelpers import CALLBACK_ANSWERS, click, find, make_window, open_procedure
-from ui.mainwindow import MainWindow, View
+from ui.mainwindow import MainWindow
 
 PERSON = ("Camille", "Exemple", "06 12 34 56 78", "0612345678")
 
@@ -58,9 +59,9 @@ def fill_to_review(qtbot, window: MainWindow, procedure_id: str) -> None:
     """Answer every question from the example file, with the keyboard and clicks."""
     answers = read_answers_file(examples_dir() / f"{procedure_id}.json").answers
     for _ in range(20):
-        if window.view == View.REVIEW:
+        if window.flow.view == View.REVIEW:
             return
-        for spec in window.session.visible_fields():
+        for spec in window.flow.session.visible_fields():
             raw = answers.get(spec.id)
             widget = window.step.widgets[spec.id]
             edit = widget.findChild(QLineEdit, f"field:{spec.id}") or widget.findChild(
@@ -104,7 +105,7 @@ def test_warning_then_stay_then_wipe_leaves_nothing_of_the_person(qtbot, isolate
     open_procedure(qtbot, window, "etre-rappele")
     fill_to_review(qtbot, window, "etre-rappele")
     assert person_traces(window.findChildren(QWidget)), "the review shows the answers"
-    session_ref = weakref.ref(window.session)
+    session_ref = weakref.ref(window.flow.session)
     QGuiApplication.clipboard().setText("Camille Exemple")  # a copied answer
 
     # The warning: large countdown, plain sentence, one large button.
@@ -123,21 +124,21 @@ def test_warning_then_stay_then_wipe_leaves_nothing_of_the_person(qtbot, isolate
     # "Je suis encore là" keeps everything.
     with qtbot.waitSignal(window.idle.stayed, timeout=1000):
         qtbot.mouseClick(stay, Qt.MouseButton.LeftButton)
-    assert not warning.isVisible() and window.view == View.REVIEW
-    assert window.session.raw("nom") == "Camille Exemple"
+    assert not warning.isVisible() and window.flow.view == View.REVIEW
+    assert window.flow.session.raw("nom") == "Camille Exemple"
 
     # Any input closes it too: a key.
     with qtbot.waitSignal(window.idle.warning_shown, timeout=3000):
         pass
     with qtbot.waitSignal(window.idle.stayed, timeout=1000):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_A)
-    assert window.view == View.REVIEW
+    assert window.flow.view == View.REVIEW
 
     # Nobody answers: the countdown runs out, the session is wiped, home returns.
     window.idle.set_timeouts(0.05, 0.3)
     with qtbot.waitSignal(window.idle.expired, timeout=3000):
         pass
-    assert window.view == View.HOME and window.session is None
+    assert window.flow.view == View.HOME and window.flow.session is None
     assert find(window, "home:start").isVisible() and not warning.isVisible()
     assert person_traces(window.findChildren(QWidget)) == []
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
@@ -160,7 +161,7 @@ def test_a_dialog_left_open_is_closed_before_the_wipe(qtbot, isolated_environmen
         click(qtbot, window, "nav:help")  # returns when the idle wipe closes its dialog
     assert in_front and in_front[0] is not None, "the help box was open during the countdown"
     assert QApplication.activeModalWidget() is None
-    assert window.view == View.HOME and window.session is None
+    assert window.flow.view == View.HOME and window.flow.session is None
 
 
 def test_the_next_person_finds_french_normal_size_and_contrast(qtbot, isolated_environment):
@@ -173,15 +174,15 @@ def test_the_next_person_finds_french_normal_size_and_contrast(qtbot, isolated_e
 
     def personalise() -> None:
         window.set_locale("en")
-        window.scale_index = theme.SCALES.index(2.0)
+        window.flow.text_size = theme.SCALES.index(2.0)
         window.toggle_contrast()
         window.apply_style()
         window.refresh()
         qtbot.waitUntil(lambda: find(window, "home:start").isVisible())
 
     def assert_defaults() -> None:
-        assert window.view == View.HOME
-        assert window.locale == "fr" and window.scale_index == 0
+        assert window.flow.view == View.HOME
+        assert window.flow.locale == "fr" and window.flow.text_size == 0
         assert window.theme is theme.DEFAULT
         assert find(window, "nav:language").text() == "English"
         # Enter starts again: the focus is on the first tile, not on the help.
@@ -191,7 +192,7 @@ def test_the_next_person_finds_french_normal_size_and_contrast(qtbot, isolated_e
     assert (
         walk(window, "etre-rappele", CALLBACK_ANSWERS, lambda *_: None, before_steps=False) is None
     )
-    assert window.view == View.CONFIRMATION and window.locale == "en"
+    assert window.flow.view == View.CONFIRMATION and window.flow.locale == "en"
     qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)  # « Finish »
     assert_defaults()
 
@@ -205,6 +206,6 @@ def test_the_next_person_finds_french_normal_size_and_contrast(qtbot, isolated_e
     # Going back home by one's own « Retour » keeps one's choices.
     personalise()
     open_procedure(qtbot, window, "etre-rappele")
-    while window.view != View.HOME:
+    while window.flow.view != View.HOME:
         qtbot.mouseClick(window.back_button, Qt.MouseButton.LeftButton)
-    assert window.locale == "en" and window.scale_index == theme.SCALES.index(2.0)
+    assert window.flow.locale == "en" and window.flow.text_size == theme.SCALES.index(2.0)

@@ -10,11 +10,11 @@ from PySide6.QtGui import QPageSize
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QLabel
 
+from kiosk.flow import View
 from kiosk.session import Mode
 from tests.helpers import play_example
 from tests.uihelpers import CALLBACK_ANSWERS, click, find, make_window
 from ui import receipt
-from ui.mainwindow import View
 from ui.screenshots import walk
 
 MM_PER_PT = 25.4 / 72
@@ -43,8 +43,8 @@ def test_without_a_printer_the_receipt_is_a_pdf_for_the_mediator(
     assert (
         walk(window, "etre-rappele", CALLBACK_ANSWERS, lambda *_: None, before_steps=False) is None
     )
-    assert window.view == View.CONFIRMATION
-    reference = window.result.local_reference
+    assert window.flow.view == View.CONFIRMATION
+    reference = window.flow.result.local_reference
     with qtbot.waitSignal(window.receipt_saved) as saved:
         click(qtbot, window, "confirmation:print")
     path = Path(saved.args[0])
@@ -75,20 +75,20 @@ def test_on_the_confirmation_enter_prints_then_enter_ends(
     from ui import theme
 
     window = make_window(qtbot, isolated_environment)
-    window.scale_index = theme.SCALES.index(2.0)
+    window.flow.text_size = theme.SCALES.index(2.0)
     window.apply_style()
     window.refresh()
     assert (
         walk(window, "etre-rappele", CALLBACK_ANSWERS, lambda *_: None, before_steps=False) is None
     )
-    assert window.view == View.CONFIRMATION
+    assert window.flow.view == View.CONFIRMATION
     printer = find(window, "confirmation:print")
     assert printer.isVisible() and printer.accessibleName() == "Imprimer le reçu"
     qtbot.waitUntil(lambda: QApplication.focusWidget() is printer)
     # Both wholly in view at 200 %: the button in the bar, the number in the page.
     for widget, frame in (
         (printer, window),
-        (find(window, "confirmation:reference"), window.confirmation.scroll.viewport()),
+        (find(window, "confirmation:reference"), window.confirmation.scroller.viewport()),
     ):
         assert frame.rect().contains(widget.mapTo(frame, widget.rect().topLeft()))
         assert frame.rect().contains(widget.mapTo(frame, widget.rect().bottomRight()))
@@ -97,7 +97,7 @@ def test_on_the_confirmation_enter_prints_then_enter_ends(
     assert window.findChild(QLabel, "confirmation:receipt-message").isVisible()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.next_button)
     qtbot.keyClick(window.next_button, Qt.Key.Key_Return)
-    assert window.view == View.HOME
+    assert window.flow.view == View.HOME
     assert not find(window, "confirmation:print").isVisible()
 
 

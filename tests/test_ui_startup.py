@@ -11,10 +11,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
+from kiosk.flow import View
 from tests.conftest import subprocess_env
 from tests.uihelpers import click, find
 from ui.app import shutdown, start_main_window
-from ui.views import View
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,8 +31,8 @@ def test_home_is_shown_before_the_procedures_and_the_outbox(qtbot, isolated_envi
         # Shown, not yet complete: nothing of the core is loaded for the home screen.
         assert window.isVisible() and not window.is_ready
         assert window.stack.currentWidget() is window.home
-        assert window.procedures == {}
-        assert not hasattr(window, "sink")
+        assert window.flow.procedures == {}
+        assert window.services is None
         start = find(window, "home:start")
         assert isinstance(start, QPushButton)
         assert start.accessibleName().startswith("Faire une démarche")
@@ -40,9 +40,9 @@ def test_home_is_shown_before_the_procedures_and_the_outbox(qtbot, isolated_envi
         with qtbot.waitSignal(window.ready, timeout=10_000):
             pass  # the first paint, then the rest
         assert window.is_ready
-        assert len(window.procedures) == 9
-        assert window.sink.outbox is not None and window.sink.problem is None
-        assert window.sync is not None
+        assert len(window.flow.procedures) == 9
+        assert window.services.sink.outbox is not None and window.services.sink.problem is None
+        assert window.services.sync is not None
         assert window.step.field_options.scanner_folder is not None
         # The chrome learnt the procedures' languages and kept its texts.
         assert find(window, "nav:language").text() == "English"
@@ -57,12 +57,12 @@ def test_a_touch_quicker_than_the_start_up_is_answered(qtbot, isolated_environme
         # Before any paint: the click itself completes the start-up first.
         qtbot.mouseClick(find(window, "home:start"), Qt.MouseButton.LeftButton)
         assert window.is_ready
-        assert window.view == View.CATEGORIES
+        assert window.flow.view == View.CATEGORIES
         for category in ("permis", "vehicule", "identite", "aide"):
             assert find(window, f"category:{category}").isVisible()
         click(qtbot, window, "category:aide")
         click(qtbot, window, "procedure:etre-rappele")
-        assert window.view == View.PREPARE
+        assert window.flow.view == View.PREPARE
     finally:
         shutdown(window)
 
@@ -72,10 +72,10 @@ def test_completing_twice_is_harmless(qtbot, isolated_environment):
     try:
         with qtbot.waitSignal(window.ready, timeout=10_000):
             pass
-        sync = window.sync
+        sync = window.services.sync
         assert window.finish_start is not None
         window.finish_start()  # the fallback timer, or a late touch
-        assert window.sync is sync
+        assert window.services.sync is sync
     finally:
         shutdown(window)
 
@@ -160,20 +160,20 @@ def test_a_start_up_that_fails_is_tried_again_at_the_next_touch(
     window = _started(qtbot, isolated_environment)
     try:
         qtbot.waitUntil(lambda: len(failures) == 1, timeout=10_000)
-        assert not window.is_ready and window.view == View.HOME
+        assert not window.is_ready and window.flow.view == View.HOME
         assert "start-up could not complete" in caplog.text and "disk hiccup" in caplog.text
 
         # Second failure on the touch: the calm message on the home screen.
         qtbot.mouseClick(find(window, "home:start"), Qt.MouseButton.LeftButton)
         assert not failures and not window.is_ready
-        assert window.view == View.HOME
+        assert window.flow.view == View.HOME
         qtbot.waitUntil(lambda: find(window, "error:ok").isVisible())
         qtbot.mouseClick(find(window, "error:ok"), Qt.MouseButton.LeftButton)
 
         # The next touch works: the procedures are there.
         qtbot.waitUntil(lambda: find(window, "home:start").isVisible())
         qtbot.mouseClick(find(window, "home:start"), Qt.MouseButton.LeftButton)
-        assert window.is_ready and window.view == View.CATEGORIES
-        assert len(window.procedures) == 9
+        assert window.is_ready and window.flow.view == View.CATEGORIES
+        assert len(window.flow.procedures) == 9
     finally:
         shutdown(window)

@@ -10,12 +10,13 @@ import pytest
 from PySide6.QtCore import QTimer
 
 from kiosk.answers_file import read_answers_file
+from kiosk.flow import View
 from kiosk.outbox import Outbox
 from receiver.server import start_in_thread
 from tests.faultserver import FaultServer
 from tests.helpers import EXAMPLES
 from tests.uihelpers import click, find, make_window, open_procedure
-from ui.mainwindow import MainWindow, View
+from ui.mainwindow import MainWindow
 from ui.screenshots import fill_step
 
 TOKEN = "test-token"
@@ -27,12 +28,12 @@ def complete(qtbot, window: MainWindow, procedure_id: str = "etre-rappele") -> N
     answers = {**data.answers, **{k: str(v) for k, v in data.attachments.items()}}
     open_procedure(qtbot, window, procedure_id)
     for _ in range(30):
-        if window.view == View.CONFIRMATION:
+        if window.flow.view == View.CONFIRMATION:
             return
-        if window.view == View.STEP:
+        if window.flow.view == View.STEP:
             fill_step(window, answers)
         click(qtbot, window, "nav:next")
-    raise AssertionError(f"never reached the confirmation (at {window.view})")
+    raise AssertionError(f"never reached the confirmation (at {window.flow.view})")
 
 
 @pytest.fixture
@@ -41,8 +42,8 @@ def windows(qtbot) -> Iterator[list[MainWindow]]:
     made: list[MainWindow] = []
     yield made
     for window in made:
-        window.sync.stop()
-        assert not window.sync.running
+        window.services.sync.stop()
+        assert not window.services.sync.running
         window.go_home()  # nothing of the example person stays in memory
 
 
@@ -55,7 +56,7 @@ def test_no_back_office_no_thread_and_requests_wait_here(
 ) -> None:
     window = make_window(qtbot, isolated_environment)
     windows.append(window)
-    assert window.sync.thread is None
+    assert window.services.sync.qthread is None
     assert "restent ici" in status_text(window)
     complete(qtbot, window)
     assert find(window, "confirmation:reference").isVisible()
@@ -72,7 +73,7 @@ def test_screens_never_wait_for_a_back_office_that_takes_30_s(
         monkeypatch.setenv("KIOSK_SYNC_READ_TIMEOUT_S", "30")
         window = make_window(qtbot, isolated_environment)
         windows.append(window)
-        assert window.sync.running
+        assert window.services.sync.running
         # The worker's first request is in the server's hands, unanswered for 30 s.
         assert server.wait_for(lambda: ("health", "GET", "/v1/health") in server.arrived)
 
@@ -91,10 +92,10 @@ def test_screens_never_wait_for_a_back_office_that_takes_30_s(
         assert "Demandes en attente d'envoi : 1." in status_text(window)
 
         started = time.monotonic()
-        window.sync.stop()  # cuts the hanging request instead of waiting 30 s for it
+        window.services.sync.stop()  # cuts the hanging request instead of waiting 30 s for it
         assert time.monotonic() - started < 3.0
-        assert not window.sync.running
-    with Outbox.open(isolated_environment, window.settings) as outbox:
+        assert not window.services.sync.running
+    with Outbox.open(isolated_environment, window.services.settings) as outbox:
         assert outbox.counts().get("queued") == 1  # kept, to be sent later
 
 
@@ -109,13 +110,13 @@ def test_a_finished_procedure_reaches_the_receiver(
         window = make_window(qtbot, isolated_environment)
         windows.append(window)
         complete(qtbot, window)
-        submission_id = window.result.id
+        submission_id = window.flow.result.id
         qtbot.waitUntil(lambda: receiver.store.find_submission(submission_id) is not None)
         qtbot.waitUntil(lambda: "Aucune demande en attente d'envoi." in status_text(window))
         assert "Connexion au service : oui." in status_text(window)
         record = receiver.store.find_submission(submission_id)
         assert record.kiosk_id == "kiosk-test"
-        window.sync.stop()
+        window.services.sync.stop()
 
 
 def test_a_refused_token_is_reported_by_signal_and_shown(
@@ -127,9 +128,9 @@ def test_a_refused_token_is_reported_by_signal_and_shown(
         window = make_window(qtbot, isolated_environment)
         windows.append(window)
         reports: list[tuple] = []
-        window.sync.status.connect(lambda *report: reports.append(report))
+        window.services.sync.status.connect(lambda *report: reports.append(report))
         complete(qtbot, window)  # queued all the same; the worker is woken
         qtbot.waitUntil(lambda: any(report[3] is True for report in reports))
         assert "refuse cette borne" in status_text(window)
         assert find(window, "confirmation:reference").isVisible()
-        window.sync.stop()
+        window.services.sync.stop()

@@ -44,7 +44,7 @@ def click(qtbot, window: QWidget, name: str) -> None:
 
 def open_procedure(qtbot, window: MainWindow, procedure_id: str, *, training: bool = False) -> None:
     click(qtbot, window, "home:training" if training else "home:start")
-    category = window.procedures[procedure_id].category
+    category = window.flow.procedures[procedure_id].category
     click(qtbot, window, f"category:{category}")
     click(qtbot, window, f"procedure:{procedure_id}")
     click(qtbot, window, "nav:next")

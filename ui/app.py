@@ -22,76 +22,18 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from ui import errors, theme
-from ui.mainwindow import MainWindow, SubmitFailed
+from ui import theme
+from ui.mainwindow import MainWindow
 
 if TYPE_CHECKING:
     from kiosk.config import Settings
-    from kiosk.outbox import Outbox
-    from kiosk.submission import Submission
+    from ui.services import Services
 
 log = logging.getLogger(__name__)
 
 #: if the home screen is never painted (a window started minimised), the rest
 #: of the start-up runs after this delay anyway
 COMPLETE_AFTER_MS = 1500
-
-
-class OutboxSink:
-    """Puts finalized submissions in the outbox, opened once for the screens' thread.
-
-    When the outbox cannot be opened (no keyring, a full or read-only disk),
-    the kiosk still starts: training works, the mediator sees why requests
-    cannot be stored, and a person who finishes keeps their answers.
-    """
-
-    def __init__(self, data_dir: Path, settings: Settings) -> None:
-        self.data_dir = data_dir
-        self.settings = settings
-        self.outbox: Outbox | None = None
-        self.problem: str | None = None
-        self._open()
-
-    def _open(self) -> None:
-        from kiosk.keystore import KeyStoreError
-        from kiosk.outbox import Outbox, OutboxError
-
-        try:
-            self.outbox = Outbox.open(self.data_dir, self.settings)
-            self.problem = None
-        except (OutboxError, KeyStoreError) as e:
-            log.error("outbox unavailable: %s", e)
-            self.outbox = None
-            self.problem = str(e)
-
-    def __call__(self, submission: Submission) -> None:
-        from kiosk.outbox import OutboxError
-
-        if self.outbox is None:
-            self._open()
-        if self.outbox is None:
-            raise SubmitFailed(self.problem or "outbox unavailable")
-        try:
-            self.outbox.enqueue(submission)
-        except OutboxError as e:
-            log.error("could not queue %s: %s", submission.id, e)
-            raise SubmitFailed(str(e)) from e
-
-    def waiting(self) -> int | None:
-        from kiosk.outbox import OutboxError
-
-        if self.outbox is None:
-            return None
-        try:
-            return self.outbox.counts().get("queued", 0)
-        except OutboxError:
-            log.exception("outbox count failed")
-            return None
-
-    def close(self) -> None:
-        if self.outbox is not None:
-            self.outbox.close()
-            self.outbox = None
 
 
 def ensure_application(argv: list[str] | None = None) -> QApplication:
@@ -104,32 +46,27 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def _build_window(kiosk_mode: bool) -> MainWindow:
+def _build_window(kiosk_mode: bool, data_dir: Path) -> MainWindow:
     """The chrome and the home screen: what the first paint needs, nothing more."""
     ensure_application()
-    window = MainWindow(kiosk_mode=kiosk_mode)
-    errors.install(window)
-    window.kiosk_guard = None
-    return window
+    return MainWindow(kiosk_mode=kiosk_mode, data_dir=data_dir)
 
 
-def complete_main_window(
-    window: MainWindow,
+def make_services(
     data_dir: Path,
     *,
+    kiosk_mode: bool = False,
     settings: Settings | None = None,
     device_token: str | None = None,
-) -> None:
-    """Settings, procedures, outbox, sending, idle delays: the rest of start-up.
-
-    Sets ``window.settings``, ``window.sink``, ``window.sync`` and
-    ``window.data_dir``, then emits ``window.ready``.
-    """
+) -> Services:
+    """Settings, procedures, outbox, sending: the rest of start-up, Qt's screens aside."""
+    # The one start-up seam: these load after the home screen is painted.
     from kiosk.config import Settings, SettingsError, load_settings
+    from kiosk.kinds import KioskIdentity
     from kiosk.procedure import load_all
-    from kiosk.session import KioskIdentity
-    from ui.attachments import forget_person
+    from kiosk.store import OutboxStore
     from ui.fieldbase import FieldOptions
+    from ui.services import Services
     from ui.syncworker import start_sync
 
     data_dir = Path(data_dir)
@@ -142,40 +79,34 @@ def complete_main_window(
     procedures, problems = load_all()
     for problem in problems:
         log.error("procedure not offered: %s", problem)
-    window.set_procedures(procedures)
-    sink = OutboxSink(data_dir, settings)
-    window.set_submit(sink)
-    window.kiosk = KioskIdentity(kiosk_id=settings.kiosk_id)
-    window.sink = sink
-    window.settings = settings
-    window.data_dir = data_dir
-    # Field widgets: the keypad on a touch kiosk, the scanner's folder; thumbnails
-    # of documents are forgotten with the person.
-    window.step.field_options = FieldOptions.from_settings(settings, kiosk_mode=window.kiosk_mode)
-    window.session_wiped.connect(
-        lambda: forget_person(window.step.field_options, person_left=window.procedure is None)
+    sink = OutboxStore(data_dir, settings)
+    sync = start_sync(data_dir, settings, token=device_token, waiting=sink.waiting)
+    return Services(
+        settings=settings,
+        data_dir=data_dir,
+        procedures=tuple(procedures),
+        kiosk=KioskIdentity(kiosk_id=settings.kiosk_id),
+        sink=sink,
+        sync=sync,
+        # The keypad on a touch kiosk, the scanner's folder.
+        field_options=FieldOptions.from_settings(settings, kiosk_mode=kiosk_mode),
     )
-    window.sync = start_sync(
-        window,
-        data_dir,
-        settings,
-        token=device_token,
-        waiting=sink.waiting,
-        problem=lambda: sink.problem,
+
+
+def complete_main_window(
+    window: MainWindow,
+    data_dir: Path,
+    *,
+    settings: Settings | None = None,
+    device_token: str | None = None,
+) -> None:
+    """The rest of start-up, handed to the window in one object; ``window.ready`` follows."""
+    services = make_services(
+        data_dir, kiosk_mode=window.kiosk_mode, settings=settings, device_token=device_token
     )
-    window.destroyed.connect(window.sync.stop)
-    window.destroyed.connect(sink.close)
-    # A shared machine: idle delays from the settings, kiosk mode locked.
-    window.idle.set_timeouts(settings.idle_timeout_s, getattr(settings, "idle_warning_s", None))
-    if window.kiosk_mode and window.kiosk_guard is None:
-        _guard_kiosk_mode(window, data_dir)
-    window.mark_ready()
-
-
-def _guard_kiosk_mode(window: MainWindow, data_dir: Path) -> None:
-    from ui import kioskmode
-
-    window.kiosk_guard = kioskmode.install(window, data_dir)
+    window.destroyed.connect(services.sync.stop)
+    window.destroyed.connect(services.sink.close)
+    window.attach(services)
 
 
 def create_main_window(
@@ -188,10 +119,10 @@ def create_main_window(
     """The main window on this data directory (not shown, no event loop started).
 
     With a back-office configured, sending starts at once in its own thread
-    (``window.sync``); ``window.sync.stop()`` ends it, and so does quitting.
+    (``window.services.sync``); its ``stop()`` ends it, and so does quitting.
     ``settings`` and ``device_token`` replace the data directory's (the demo).
     """
-    window = _build_window(kiosk_mode)
+    window = _build_window(kiosk_mode, Path(data_dir))
     complete_main_window(window, Path(data_dir), settings=settings, device_token=device_token)
     return window
 
@@ -232,10 +163,9 @@ class _FirstPaint(QObject):
 
 def start_main_window(data_dir: Path, *, kiosk_mode: bool = False) -> MainWindow:
     """Show the home screen at once, then complete the window once it is painted."""
-    window = _build_window(kiosk_mode)
     data_dir = Path(data_dir)
+    window = _build_window(kiosk_mode, data_dir)  # in kiosk mode, locked already
     if kiosk_mode:
-        _guard_kiosk_mode(window, data_dir)  # never a moment without the lock
         window.showFullScreen()
     else:
         window.resize(1280, 800)
@@ -253,13 +183,12 @@ def start_main_window(data_dir: Path, *, kiosk_mode: bool = False) -> MainWindow
             log.exception("start-up could not complete; it is tried again at the next touch")
             window.finish_start = complete
             return
+        problem = window.services.sink.problem if window.services else None
         log.info(
             "kiosk ready in %.0f ms after the window showed: %d procedures offered%s",
             (time.perf_counter() - started) * 1000,
-            len(window.procedures),
-            ""
-            if window.sink.problem is None
-            else f"; requests cannot be stored ({window.sink.problem})",
+            len(window.flow.procedures),
+            "" if problem is None else f"; requests cannot be stored ({problem})",
         )
 
     window.finish_start = _FirstPaint(window.home, complete).fire
@@ -268,12 +197,9 @@ def start_main_window(data_dir: Path, *, kiosk_mode: bool = False) -> MainWindow
 
 def shutdown(window: MainWindow) -> None:
     """Stop sending and close the outbox (both exist once the window is complete)."""
-    sync = getattr(window, "sync", None)
-    if sync is not None:
-        sync.stop()
-    sink = getattr(window, "sink", None)
-    if sink is not None:
-        sink.close()
+    if window.services is not None:
+        window.services.sync.stop()
+        window.services.sink.close()
 
 
 def run(data_dir: Path, *, kiosk_mode: bool = False) -> int:

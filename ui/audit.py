@@ -487,7 +487,7 @@ def tour(
     once with its error summary (continued while empty).
     """
     answers = example_answers(procedure_id) if answers is None else answers
-    procedure = window.procedures[procedure_id]
+    procedure = window.flow.procedures[procedure_id]
     window.go_home()
     settle(window)
     yield screen_name(window)
@@ -502,26 +502,30 @@ def tour(
     yield screen_name(window)
     press(window, "nav:next")
     for _ in range(4 * len(procedure.steps) + 4):
-        view = str(window.view)
+        view = str(window.flow.view)
         if view == "confirmation":
             settle(window)
             yield screen_name(window)
             return
-        step = window.session.current_step
-        if errors and view == "step" and any(f.required for f in window.session.visible_fields()):
+        step = window.flow.session.current_step
+        if (
+            errors
+            and view == "step"
+            and any(f.required for f in window.flow.session.visible_fields())
+        ):
             errors = False
             press(window, "nav:next")
-            if window.session.errors:
+            if window.flow.session.errors:
                 settle(window)
                 yield screen_name(window) + " errors"
-            if window.session.current_step is not step:
+            if window.flow.session.current_step is not step:
                 raise RuntimeError(f"{procedure_id}: {step.id} continued without its answer")
         if view == "step":
             fill(window, answers)
         settle(window)
         yield screen_name(window)
         press(window, "nav:next")
-        if window.session.current_step is step and str(window.view) != "confirmation":
-            problems = {k: e.text("en") for k, e in window.session.errors.items()}
+        if window.flow.session.current_step is step and str(window.flow.view) != "confirmation":
+            problems = {k: e.text("en") for k, e in window.flow.session.errors.items()}
             raise RuntimeError(f"{procedure_id}: {step.id} refused the example: {problems}")
     raise RuntimeError(f"{procedure_id}: the confirmation was never reached")

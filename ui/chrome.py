@@ -109,22 +109,21 @@ class TopBar(QFrame):
         _named(self.language_button, " / ".join(other_languages))
         self.language_button.setVisible(bool(other_languages))
         _named(self.help_button, tr("J'ai besoin d'aide"))
-        _named(self.contrast_button, tr("Contraste normal") if high_contrast else tr("Contraste élevé"))
-
-
-_NEXT_TEXTS = {
-    NextAction.START: "Commencer",
-    NextAction.CONTINUE: "Continuer",
-    NextAction.SEND: "Envoyer ma demande",
-    NextAction.PRACTISE_SEND: "M'entraîner : envoyer",
-    NextAction.HOME: "Revenir à l'accueil",
-    NextAction.FINISH: "Terminer",
-    NextAction.RETRY: "Réessayer",
-}
+        contrast = tr("Contraste normal") if high_contrast else tr("Contraste élevé")
+        _named(self.contrast_button, contrast)
 
 
 def next_text(action: NextAction) -> str:
-    return tr(_NEXT_TEXTS[action])
+    """The main button's words for what it does."""
+    return {
+        NextAction.START: tr("Commencer"),
+        NextAction.CONTINUE: tr("Continuer"),
+        NextAction.SEND: tr("Envoyer ma demande"),
+        NextAction.PRACTISE_SEND: tr("M'entraîner : envoyer"),
+        NextAction.HOME: tr("Revenir à l'accueil"),
+        NextAction.FINISH: tr("Terminer"),
+        NextAction.RETRY: tr("Réessayer"),
+    }[action]
 
 
 class BottomBar(QFrame):
@@ -212,9 +211,7 @@ def status_text(line: StatusLine) -> str:
         parts.append(tr("Connexion au service : non. Les demandes partiront plus tard."))
     if kind is not StatusKind.CANNOT_SAVE:
         if line.waiting:
-            parts.append(
-                tr("Demandes en attente d'envoi : {n}.").replace("{n}", str(line.waiting))
-            )
+            parts.append(tr("Demandes en attente d'envoi : {n}.").replace("{n}", str(line.waiting)))
         elif kind is StatusKind.CONNECTED and line.waiting == 0:
             parts.append(tr("Aucune demande en attente d'envoi."))
     if kind is StatusKind.NOT_LINKED:

@@ -65,9 +65,9 @@ class Demo:
         self._closed = True
         window = self.window
         if window is not None:
-            window.sync.stop()
+            window.services.sync.stop()
             window.go_home()  # the last person's answers leave memory too
-            window.sink.close()
+            window.services.sink.close()
         if self.receiver is not None:
             self.receiver.stop()
         if self._remove_root:
@@ -138,8 +138,8 @@ def _add_banner(demo: Demo) -> None:
     # at every text size, so the screens keep their room at 200 %.
     demo.banner_label.setStyleSheet(f"font-size: {theme.BODY_PX}px;")
     row.addWidget(demo.banner_label)
-    window.centralWidget().layout().insertWidget(0, frame)
-    window.sync.status.connect(demo.update_banner)
+    window.add_top_row(frame)
+    window.services.sync.status.connect(demo.update_banner)
     window.submitted.connect(demo.update_banner)
     demo.update_banner()
 

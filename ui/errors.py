@@ -2,10 +2,11 @@
 
 PySide6 hands an exception raised in a slot or an event handler to
 ``sys.excepthook`` and carries on. The hook installed here logs it with its
-traceback, passes it on to the hook it replaced, and asks every main window
-to recover: wipe the session, show the home screen, and say calmly what
-happened. The recovery runs from the event loop (a queued signal), never
-inside the code that just failed.
+traceback, passes it on to the hook it replaced, and asks every
+``ErrorGuard`` (one per main window) to recover: the window wipes the
+session, shows the home screen, and says calmly what happened. The
+recovery runs from the event loop (a queued signal), never inside the
+code that just failed.
 
 An error in a background thread (the sync worker) is logged but does not
 touch the person's session: it has nothing to do with them.
@@ -20,18 +21,14 @@ import traceback
 import weakref
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
+from ui import theme
 from ui.i18n import tr
-from ui.idle import Overlay, close_dialogs, forget_traces
-from ui.views import View
-
-if TYPE_CHECKING:
-    from ui.mainwindow import MainWindow
+from ui.idle import Overlay, close_dialogs
 
 log = logging.getLogger(__name__)
 
@@ -52,23 +49,40 @@ def calm_message() -> tuple[str, str]:
 
 
 class ErrorGuard(QObject):
-    """Lives in the screens' thread; the hook reaches the window through its signal."""
+    """Lives in the screens' thread; the hook reaches the window through its signal.
+
+    ``recover`` closes whatever dialog is in front first (its ``exec()``
+    returns), then calls ``forget``: the window wipes the person and shows
+    the home screen with a calm word.
+    """
 
     failed = Signal()
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, parent: QObject, forget: Callable[[], None]) -> None:
+        super().__init__(parent)
+        self._forget = forget
         self._recent: list[float] = []
-        self.failed.connect(self._recover, Qt.ConnectionType.QueuedConnection)
+        self._dialogs_closed = 0
+        self.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
+        install_hook()
+        _guards.add(self)
 
-    def _recover(self) -> None:
+    def _failed(self) -> None:
         now = time.monotonic()
         self._recent = [t for t in self._recent if now - t < RECOVERY_WINDOW_S] + [now]
         if len(self._recent) > MAX_RECOVERIES:
             log.error("errors keep coming back; not recovering again for a while")
             return
-        self.window.recover_from_error()
+        self.recover()
+
+    def recover(self) -> None:
+        """Forget the person and show the home screen with a calm message, whatever broke."""
+        if self._dialogs_closed < 20 and close_dialogs():
+            self._dialogs_closed += 1
+            QTimer.singleShot(0, self, self.recover)
+            return
+        self._dialogs_closed = 0
+        self._forget()
 
 
 _guards: weakref.WeakSet[ErrorGuard] = weakref.WeakSet()
@@ -118,14 +132,6 @@ def install_hook() -> None:
         sys.excepthook = _Hook(sys.excepthook)
 
 
-def install(window: MainWindow) -> ErrorGuard:
-    """Install the hook and have this window recover from unexpected errors."""
-    install_hook()
-    guard = ErrorGuard(window)
-    _guards.add(guard)
-    return guard
-
-
 # -- what the person sees ------------------------------------------------------------------
 
 
@@ -143,60 +149,12 @@ class ErrorNotice(Overlay):
         self.body.addSpacing(8)
         self.body.addWidget(self.button)
 
-    def say(self, heading: str, text: str) -> None:
+    def say(self, heading: str, text: str, t: theme.Theme, scale: float) -> None:
         self.heading.setText(heading)
         self.text.setText(text)
         self.text.setAccessibleName(text)
         self.button.setText(tr("D'accord"))
         self.setAccessibleName(heading)
         self.setAccessibleDescription(text)
-        window = self.parentWidget()
-        self.restyle(window.theme, window.scale)
+        self.restyle(t, scale)
         self.cover()
-
-
-def add_notice(window: MainWindow) -> ErrorNotice:
-    """The notice is hidden whenever the screen changes."""
-    notice = ErrorNotice(window)
-    window.stack.currentChanged.connect(lambda _i: notice.hide())
-    return notice
-
-
-def recover(window: MainWindow) -> None:
-    """Forget the person and show the home screen with a calm message, whatever broke."""
-
-    # Whatever is open in front goes first (its exec() returns), then come back.
-    tries = getattr(window, "_dialogs_closed_for_error", 0)
-    if tries < 20 and close_dialogs():
-        window._dialogs_closed_for_error = tries + 1
-        QTimer.singleShot(0, window.recover_from_error)
-        return
-    window._dialogs_closed_for_error = 0
-    idle = getattr(window, "idle", None)
-    if idle is not None:
-        idle.reset()
-    try:
-        window.go_home()
-    except Exception:
-        log.exception("the home screen failed after an error; forgetting the person directly")
-        for step in (
-            lambda: window.session.wipe() if window.session is not None else None,
-            lambda: setattr(window, "session", None),
-            lambda: setattr(window, "result", None),
-            lambda: setattr(window, "view", View.HOME),
-            window.step.reset,
-            window.review.reset,
-            window.confirmation.reset,
-            lambda: window.stack.setCurrentWidget(window.home),
-        ):
-            try:
-                step()
-            except Exception:
-                log.exception("recovery step failed")
-    try:
-        forget_traces(window, flush=True)
-    except Exception:
-        log.exception("could not remove every trace after an error")
-    notice = getattr(window, "error_notice", None)
-    if notice is not None and shiboken6.isValid(notice):
-        notice.say(*calm_message())

@@ -4,15 +4,15 @@ In an assisted session (a mediator sits beside the person) the window
 emits ``help_requested`` for the mediator console and shows a calm notice
 that stays until the person closes it or the screen changes. On a
 self-service kiosk a dialog says whom to call and offers the call-back
-request procedure, started at once.
+request procedure, started at once (the window's ``ask_for_help``).
 
-Every dialog goes through ``MainWindow.exec_dialog`` so that a test can
-answer it instead of a person.
+Every dialog is opened through ``ask`` with the window's ``exec_dialog``,
+so that a test can answer it instead of a person.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSize, Qt
@@ -32,7 +32,8 @@ from ui.i18n import tr
 from ui.pictures import icon
 
 if TYPE_CHECKING:
-    from ui.mainwindow import MainWindow
+    from kiosk.flow import Flow
+    from ui.screens import Page
 
 #: the procedure "Être rappelé" opens.
 CALLBACK_PROCEDURE = "etre-rappele"
@@ -72,9 +73,17 @@ class HelpNotice(QObject):
     object only remembers on which screen the mediator was called.
     """
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self,
+        parent: QObject,
+        flow: Flow,
+        current_page: Callable[[], Page],
+        scale: Callable[[], float],
+    ) -> None:
+        super().__init__(parent)
+        self.flow = flow
+        self._page = current_page
+        self._scale = scale
         self.screen: tuple[str, str | None] | None = None
 
     @property
@@ -82,7 +91,7 @@ class HelpNotice(QObject):
         return self.screen is not None
 
     def show_called(self) -> None:
-        self.screen = current_screen(self.window)
+        self.screen = self.flow.where()
         self.place()
 
     def dismiss(self) -> None:
@@ -93,20 +102,19 @@ class HelpNotice(QObject):
             widget.deleteLater()
 
     def widget(self) -> QFrame | None:
-        page = self.window.pages[self.window.view]
-        content = getattr(page, "content", None)
+        content = self._page().content
         return content.findChild(QFrame, NOTICE) if content is not None else None
 
     def place(self) -> None:
         """After a render: show the notice on the same screen, drop it on another."""
         if self.screen is None:
             return
-        if current_screen(self.window) != self.screen:
+        if self.flow.where() != self.screen:
             self.screen = None
             return
-        body = getattr(self.window.pages[self.window.view], "body", None)
-        if body is None or self.widget() is not None:
+        if self.widget() is not None:
             return
+        body = self._page().body
         notice = self._build()
         body.insertWidget(0, notice)
         notice.show()
@@ -118,7 +126,7 @@ class HelpNotice(QObject):
         row = QHBoxLayout(frame)
         row.setContentsMargins(20, 12, 20, 12)
         row.setSpacing(20)
-        px = round(theme.BODY_PX * self.window.scale * 1.4)
+        px = round(theme.BODY_PX * self._scale() * 1.4)
         picture = QLabel()
         picture.setPixmap(icon("besoin-aide").pixmap(QSize(px, px)))
         row.addWidget(picture, 0, Qt.AlignmentFlag.AlignVCenter)
@@ -230,53 +238,10 @@ def language_dialog(window: QWidget, languages: Sequence[tuple[str, str]]) -> Ch
     )
 
 
-def ask(window: MainWindow, dialog: Chooser) -> str | None:
+def ask(exec_dialog: Callable[[QDialog], int], dialog: Chooser) -> str | None:
+    """Open ``dialog`` through ``exec_dialog`` (which a test may answer); the key chosen."""
     try:
-        window.exec_dialog(dialog)
+        exec_dialog(dialog)
         return dialog.chosen
     finally:
         dialog.deleteLater()
-
-
-def ask_for_help(window: MainWindow) -> None:
-    if window.mediator_id:
-        window.help_requested.emit(window.procedure.id if window.procedure else "")
-        window.help_notice.show_called()
-        return
-    offered = CALLBACK_PROCEDURE in window.procedures
-    if ask(window, help_dialog(window, callback=offered)) == "callback":
-        request_call_back(window)
-
-
-def has_answers(window: MainWindow) -> bool:
-    session = window.session
-    if session is None or session.finished:
-        return False
-    return any(_filled(session.raw(f)) for f in session.procedure.fields)
-
-
-def _filled(raw: Any) -> bool:
-    if isinstance(raw, str):
-        return bool(raw.strip())
-    if isinstance(raw, dict):
-        return any(_filled(v) for v in raw.values())
-    if isinstance(raw, list | tuple):
-        return any(_filled(v) for v in raw)
-    return raw is not None and raw is not False
-
-
-def request_call_back(window: MainWindow) -> None:
-    """Leave what the person was doing (after asking, if they typed answers)
-    and open the call-back procedure's « what to prepare » screen."""
-    if has_answers(window):
-        question = tr("Vos réponses seront effacées. Continuer ?")
-        if ask(window, confirm_dialog(window, question)) != "yes":
-            return
-    window.go_home()
-    window.open_procedure(CALLBACK_PROCEDURE)
-
-
-def current_screen(window: MainWindow) -> tuple[str, str | None]:
-    session = window.session
-    step = session.current_step.id if session is not None else None
-    return (str(window.view), step)

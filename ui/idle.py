@@ -19,7 +19,7 @@ import gc
 import logging
 import math
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal
@@ -40,10 +40,6 @@ from PySide6.QtWidgets import (
 
 from ui import theme
 from ui.i18n import tr
-from ui.views import View
-
-if TYPE_CHECKING:
-    from ui.mainwindow import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -191,8 +187,9 @@ class Overlay(QFrame):
         return label
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and watched is self.parentWidget():
-            self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        if event.type() == QEvent.Type.Resize and parent is not None and watched is parent:
+            self.setGeometry(parent.rect())
         return False
 
     def restyle(self, t: theme.Theme, scale: float) -> None:
@@ -212,7 +209,9 @@ QFrame[role="alert-card"] QPushButton {{ font-size: {theme.px(30, scale)}px; }}
     def cover(self) -> None:
         """Show over everything, the button under the focus."""
         self.button.setAccessibleName(self.button.text())
-        self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
         self.show()
         self.raise_()
         self.button.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -270,13 +269,22 @@ class IdleWatcher(QObject):
 
     def __init__(
         self,
-        window: MainWindow,
+        window: QWidget,
         *,
+        in_procedure: Callable[[], bool],
+        look: Callable[[], tuple[theme.Theme, float]],
+        expire: Callable[[], None],
         idle_s: float = DEFAULT_IDLE_S,
         countdown_s: float = DEFAULT_COUNTDOWN_S,
     ) -> None:
+        """``in_procedure``: whether a person is in a procedure (the warning is
+        for them); ``look``: the theme and text scale to draw the warning in;
+        ``expire``: forget the person and show the home screen."""
         super().__init__(window)
-        self.window = window
+        self._window = window
+        self._in_procedure = in_procedure
+        self._look = look
+        self._expire = expire
         self.warning = IdleWarning(window)
         self.warning.stay.connect(self.keep)
         self.idle_timer = QTimer(self)
@@ -296,7 +304,6 @@ class IdleWatcher(QObject):
         if app is not None:
             app.installEventFilter(self)
         watch_clipboard()
-        window.stack.currentChanged.connect(self._view_changed)
 
     def set_timeouts(self, idle_s: float, countdown_s: float | None = None) -> None:
         """Seconds without input before the warning; seconds of countdown."""
@@ -328,15 +335,12 @@ class IdleWatcher(QObject):
         else:
             self.idle_timer.start()
 
-    def _view_changed(self) -> None:
+    def view_changed(self) -> None:
+        """Another screen: counting starts again."""
         if not self.warning.isVisible():
             self.idle_timer.start()
 
     # -- warning --------------------------------------------------------------------------
-    def _in_procedure(self) -> bool:
-
-        return self.window.view != View.HOME and self.window.isVisible()
-
     def _idle_elapsed(self) -> None:
         if not self._in_procedure():
             return
@@ -345,7 +349,7 @@ class IdleWatcher(QObject):
     def show_warning(self) -> None:
         focus = QApplication.focusWidget()
         self._focus_before = None if focus is self.warning.button else focus
-        self.warning.restyle(self.window.theme, self.window.scale)
+        self.warning.restyle(*self._look())
         self.warning.open(self._remaining_s(full=True))
         self.end_timer.start()
         self.tick_timer.start()
@@ -384,8 +388,8 @@ class IdleWatcher(QObject):
             return
         self._dialogs_closed = 0
         log.info("idle: nobody answered; the session is wiped")
-        self.window.next_person()
-        forget_traces(self.window, flush=True)
+        self._expire()
+        forget_traces(self._window, flush=True)
         self.expired.emit()
 
     def reset(self) -> None:

@@ -13,7 +13,6 @@ with ``kiosk mediator set-pin``.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import QAbstractButton, QWidget
 from ui.pin import PinDialog
 
 if TYPE_CHECKING:
-    from ui.mainwindow import MainWindow
+    from ui.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +59,22 @@ def is_escape_key(event: QKeyEvent) -> bool:
 
 class KioskGuard(QObject):
     def __init__(
-        self, window: MainWindow, data_dir: Path, *, clock: Callable[[], float] = time.time
+        self,
+        window: QWidget,
+        data_dir: Path | None,
+        *,
+        look: Callable[[], tuple[Theme, float]],
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        """``look``: the theme and text scale the PIN dialog is drawn in."""
         super().__init__(window)
         self.window = window
+        if data_dir is None:
+            from kiosk.datadir import resolve_data_dir
+
+            data_dir = resolve_data_dir()
         self.data_dir = Path(data_dir)
+        self._look = look
         self.clock = clock
         self.exit_allowed = False
         self.dialog: PinDialog | None = None
@@ -91,22 +101,23 @@ class KioskGuard(QObject):
             self.dialog.raise_()
             self.dialog.activateWindow()
             return self.dialog
-        dialog = PinDialog(
-            self.window, self.data_dir, now=self.clock, t=self.window.theme, scale=self.window.scale
-        )
+        t, scale = self._look()
+        dialog = PinDialog(self.window, self.data_dir, now=self.clock, t=t, scale=scale)
         dialog.unlocked.connect(self.leave)
         dialog.finished.connect(lambda _result: self._closed(dialog))
-        self.window.session_wiped.connect(dialog.reject)
         self.dialog = dialog
         log.info("kiosk mode: the mediator's PIN is asked")
         dialog.open()
         return dialog
 
+    def close_dialog(self) -> None:
+        """The person's session was wiped: an open PIN dialog goes with it."""
+        if self.dialog is not None and shiboken6.isValid(self.dialog):
+            self.dialog.reject()
+
     def _closed(self, dialog: PinDialog) -> None:
         if self.dialog is dialog:
             self.dialog = None
-        with contextlib.suppress(RuntimeError, TypeError):
-            self.window.session_wiped.disconnect(dialog.reject)
         dialog.deleteLater()
 
     def leave(self) -> None:
@@ -188,7 +199,3 @@ class KioskGuard(QObject):
     def _back_to_full_screen(self) -> None:
         if not self.exit_allowed and shiboken6.isValid(self.window) and self.window.isVisible():
             self.window.showFullScreen()
-
-
-def install(window: MainWindow, data_dir: Path) -> KioskGuard:
-    return KioskGuard(window, data_dir)

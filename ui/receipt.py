@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QTextDocument
@@ -30,10 +30,14 @@ from PySide6.QtWidgets import QLabel
 
 from kiosk.fields.dates import month_names
 from kiosk.i18n import pick
+from kiosk.kinds import StepKind
 from kiosk.session import Session
 from kiosk.submission import Submission, TrainingSubmission
 from ui import theme
 from ui.i18n import tr
+
+if TYPE_CHECKING:
+    from ui.screens import ConfirmationScreen
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +92,7 @@ def when_text(created_at: str, locale: str) -> str:
 
 def receipt_for(session: Session, result: Submission | TrainingSubmission) -> Receipt:
     """The receipt of a finalized session, from the confirmation step's texts."""
-    step = next((s for s in session.procedure.steps if s.kind == "confirmation"), None)
+    step = next((s for s in session.procedure.steps if s.kind == StepKind.CONFIRMATION), None)
     t = session.t
     lines: list[str] = []
     if step is not None:
@@ -333,25 +337,24 @@ def print_receipt(receipt: Receipt, receipts_dir: Path) -> Printed:
     return Printed(None, path, tr("Le reçu est prêt. Demandez-le au médiateur."))
 
 
-# -- the window's hook --------------------------------------------------------------------
-def print_from_window(window: Any) -> Printed | None:
+# -- the confirmation's button ------------------------------------------------------------
+def print_for(
+    session: Session,
+    result: Submission | TrainingSubmission,
+    data_dir: Path | None,
+    screen: ConfirmationScreen,
+) -> Printed:
     """ "Imprimer le reçu" on the confirmation screen: print, then say so on the screen."""
-    session, result = window.session, window.result
-    if session is None or result is None:
-        return None
-    data_dir = getattr(window, "data_dir", None)
     if data_dir is None:
-        from kiosk.config import resolve_data_dir
+        from kiosk.datadir import resolve_data_dir
 
         data_dir = resolve_data_dir()
     outcome = print_receipt(receipt_for(session, result), Path(data_dir) / RECEIPTS_FOLDER)
-    if outcome.pdf is not None:
-        window.receipt_saved.emit(str(outcome.pdf))
-    show_on_confirmation(window.confirmation, outcome.message)
+    show_on_confirmation(screen, outcome.message)
     return outcome
 
 
-def show_on_confirmation(screen: Any, text: str) -> None:
+def show_on_confirmation(screen: ConfirmationScreen, text: str) -> None:
     """The printing message under the reference (replaced on each press)."""
     from ui.screens import label
 
@@ -363,13 +366,11 @@ def show_on_confirmation(screen: Any, text: str) -> None:
     message = label(text, "subheading", "confirmation:receipt-message")
     message.setAccessibleName(text)
     body = screen.body
-    reference = getattr(screen, "reference", None)
+    reference = screen.reference
     index = body.indexOf(reference) + 1 if reference is not None else 0
     body.insertWidget(index if index > 0 else body.count(), message)
     message.show()
-    scroll = getattr(screen, "scroll", None)
-    if scroll is not None:
-        scroll.ensureWidgetVisible(message)
+    screen.scroller.ensureWidgetVisible(message)
 
 
 __all__: Sequence[str] = (
@@ -379,7 +380,7 @@ __all__: Sequence[str] = (
     "Receipt",
     "ReceiptError",
     "default_printer",
-    "print_from_window",
+    "print_for",
     "print_receipt",
     "receipt_for",
     "receipt_html",

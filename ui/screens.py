@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.i18n import Text, pick
+from kiosk.kinds import CATEGORIES, StepKind
 from ui.i18n import tr
 from ui.pictures import icon
 
@@ -129,17 +130,17 @@ class Page(QWidget):
         self.header_layout.setContentsMargins(48, 16, 48, 0)
         self.header.hide()
         outer.addWidget(self.header)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # Not a Tab stop: it drew no focus ring, so Tab seemed to go nowhere.
         # The page follows the focus, and Page Up / Page Down scroll it (window).
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        outer.addWidget(self.scroll)
+        self.scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        outer.addWidget(self.scroller)
         #: what the focus was last placed with: (focus, also, context)
         self._placing: tuple[QWidget, QWidget | None, QWidget | None] | None = None
-        self.scroll.verticalScrollBar().rangeChanged.connect(lambda *_: self._replace())
+        self.scroller.verticalScrollBar().rangeChanged.connect(lambda *_: self._replace())
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_moved)
@@ -165,12 +166,12 @@ class Page(QWidget):
         self.set_header(None)
         # takeWidget() hands the old content back instead of deleting it at
         # once: a signal from one of its buttons may still be on the stack.
-        old = self.scroll.takeWidget()
+        old = self.scroller.takeWidget()
         self.content = QWidget()
         self.body = QVBoxLayout(self.content)
         self.body.setContentsMargins(48, 20, 48, 24)
         self.body.setSpacing(14)
-        self.scroll.setWidget(self.content)
+        self.scroller.setWidget(self.content)
         if old is not None:
             old.deleteLater()
 
@@ -195,7 +196,7 @@ class Page(QWidget):
         until the sizes hold, so that their places are known."""
         if self.content is None:
             return
-        viewport = self.scroll.viewport()
+        viewport = self.scroller.viewport()
         for _ in range(5):
             sizes = self.content.size(), viewport.size()
             QApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
@@ -205,7 +206,7 @@ class Page(QWidget):
 
     def in_view(self, w: QWidget) -> bool:
         """``w`` is whole in the page's visible part."""
-        viewport = self.scroll.viewport()
+        viewport = self.scroller.viewport()
         return viewport.rect().contains(QRect(w.mapTo(viewport, QPoint(0, 0)), w.size()))
 
     def focus_first(self) -> None:
@@ -236,7 +237,7 @@ class Page(QWidget):
         if focus is None or self.content is None or not self.content.isAncestorOf(focus):
             return
         self.settle()
-        viewport = self.scroll.viewport()
+        viewport = self.scroller.viewport()
         typed = _typed(focus)
         for widget in (also, focus):
             if widget is None:
@@ -247,7 +248,9 @@ class Page(QWidget):
             # Not ensureWidgetVisible: for a text box it shows only the cursor.
             middle = widget.mapTo(self.content, widget.rect().center())
             half = widget.size() / 2
-            self.scroll.ensureVisible(middle.x(), middle.y(), half.width() + 16, half.height() + 16)
+            self.scroller.ensureVisible(
+                middle.x(), middle.y(), half.width() + 16, half.height() + 16
+            )
         self._place(focus, also, context)
         # The header and the bars may still change size once the page is laid
         # out and shown, and a field may grow (a document chosen): place it
@@ -283,8 +286,8 @@ class Page(QWidget):
         line of text cut in half under the top edge."""
         assert self.content is not None
         content = self.content
-        bar = self.scroll.verticalScrollBar()
-        height = self.scroll.viewport().height()
+        bar = self.scroller.verticalScrollBar()
+        height = self.scroller.viewport().height()
 
         def top_of(w: QWidget) -> int:
             return w.mapTo(content, QPoint(0, 0)).y()
@@ -338,7 +341,7 @@ class HomeScreen(Page):
     def __init__(self) -> None:
         super().__init__("home")
 
-    def render(self) -> None:
+    def draw(self) -> None:
         self.reset()
         self.body.addWidget(label(tr("Bonjour"), "heading"))
         self.body.addWidget(
@@ -372,9 +375,7 @@ class CategoryScreen(Page):
     def __init__(self) -> None:
         super().__init__("categories")
 
-    def render(self, categories: Sequence[str], locale: str, training: bool) -> None:
-        from kiosk.procedure import CATEGORIES
-
+    def draw(self, categories: Sequence[str], locale: str, training: bool) -> None:
         self.reset()
         heading = tr("Quelle démarche voulez-vous essayer ?") if training else None
         self.body.addWidget(label(heading or tr("Quelle démarche voulez-vous faire ?"), "heading"))
@@ -392,9 +393,7 @@ class ProceduresScreen(Page):
     def __init__(self) -> None:
         super().__init__("procedures")
 
-    def render(self, category: str, procedures: Sequence[Procedure], locale: str) -> None:
-        from kiosk.procedure import CATEGORIES
-
+    def draw(self, category: str, procedures: Sequence[Procedure], locale: str) -> None:
         self.reset()
         self.body.addWidget(label(pick(CATEGORIES[category], locale), "heading"))
         self.body.addWidget(label(tr("Touchez la démarche qui vous concerne.")))
@@ -415,7 +414,7 @@ class PrepareScreen(Page):
     def __init__(self) -> None:
         super().__init__("prepare")
 
-    def render(self, proc: Procedure, locale: str) -> None:
+    def draw(self, proc: Procedure, locale: str) -> None:
         self.reset()
         self.body.addWidget(label(pick(proc.title, locale), "heading"))
         self.body.addWidget(label(pick(proc.summary, locale)))
@@ -474,7 +473,7 @@ class StepScreen(Page):
     def field_options(self, options: FieldOptions) -> None:
         self._field_options = options
 
-    def render(self, session: Session) -> None:
+    def draw(self, session: Session) -> None:
         from ui.fieldwidgets import make_field_widget
 
         self.reset()
@@ -485,7 +484,7 @@ class StepScreen(Page):
         fields = session.visible_fields()
         self.set_header(label(t(step.heading), "heading", "step:heading"))
         #: read before answering: opens at the top (see focus_first)
-        self.read_first = step.kind in ("declaration", "documents")
+        self.read_first = step.kind in (StepKind.DECLARATION, StepKind.DOCUMENTS)
         self.summary = QFrame()
         self.summary.setProperty("role", "error-summary")
         self.summary.setObjectName("step:error-summary")
@@ -504,7 +503,7 @@ class StepScreen(Page):
             ftype = session.field_type(f.id)
             box = QVBoxLayout()
             box.setSpacing(8)
-            if not single and ftype.widget != "consent":
+            if not single and not ftype.labels_itself:
                 box.addWidget(label(t(f.label), "subheading", f"label:{f.id}"))
             if f.help:
                 box.addWidget(label(t(f.help), None, f"help:{f.id}"))
@@ -512,7 +511,7 @@ class StepScreen(Page):
             # One question on the screen: its help says, in its own words, that it
             # may be left empty (docs/procedure-format.md); among several, the
             # optional ones are marked. A scan is skipped, not "left empty".
-            if not f.required and not single and ftype.widget not in ("consent", "attachment"):
+            if not f.required and not single and ftype.marks_optional:
                 notes.append(tr("Vous pouvez laisser vide."))
             if notes:
                 # One line, not two: at 200 % the question and its box then fit.
@@ -534,6 +533,11 @@ class StepScreen(Page):
             self.error_labels[f.id] = error
         self.finish()
         self.show_errors(session, focus=False)
+
+    def forget(self) -> None:
+        """The person left: their widgets and messages go with the page's content."""
+        self.reset()
+        self.widgets, self.error_labels, self.field_tops = {}, {}, {}
 
     def _picked(self, field_id: str) -> None:
         """An answer picked in one gesture: on to the next field, else "Continuer"."""
@@ -583,7 +587,7 @@ class StepScreen(Page):
             # Tab or an error message leads down to the control.
             self._placing = None
             self.settle()
-            self.scroll.verticalScrollBar().setValue(0)
+            self.scroller.verticalScrollBar().setValue(0)
             targets = widget.focus_targets()
             if targets and self.in_view(targets[0]):
                 widget.focus_input()
@@ -598,7 +602,7 @@ class ReviewScreen(Page):
     def __init__(self) -> None:
         super().__init__("review")
 
-    def render(self, session: Session) -> None:
+    def draw(self, session: Session) -> None:
         self.reset()
         step = session.current_step
         title: Text = step.title or {"fr": "Vérifiez vos réponses", "en": "Check your answers"}
@@ -632,7 +636,7 @@ class ConfirmationScreen(Page):
         #: the reference shown (the printing message goes under it)
         self.reference: QLabel | None = None
 
-    def render(
+    def draw(
         self, session: Session, result: Submission | TrainingSubmission, *, saved: bool = True
     ) -> None:
         from kiosk.submission import TrainingSubmission

@@ -20,7 +20,12 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from kiosk.flow import Sending
+
+if TYPE_CHECKING:
+    from kiosk.submission import Submission
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +72,9 @@ def fill_step(window: Any, answers: dict[str, Any]) -> None:
     """
     for _ in range(4):
         widgets = dict(window.step.widgets)
-        missing = [fid for fid in widgets if fid in answers and window.session.raw(fid) is None]
+        missing = [
+            fid for fid in widgets if fid in answers and window.flow.session.raw(fid) is None
+        ]
         if not missing:
             break
         for fid in missing:
@@ -98,9 +105,9 @@ def walk(
     Returns None at the confirmation (or a step that ends the procedure), else
     why the walk stopped.
     """
-    from ui.mainwindow import View
+    from kiosk.flow import View
 
-    procedure = window.procedures[procedure_id]
+    procedure = window.flow.procedures[procedure_id]
     window.go_home()
     if before_steps:
         on_screen("00", "home")
@@ -115,29 +122,38 @@ def walk(
         on_screen("03", "prepare")
     window.start_session()
     for _ in range(len(procedure.steps) * 2 + 2):
-        session = window.session
+        session = window.flow.session
         step = session.current_step
-        if window.view == View.STEP:
+        if window.flow.view == View.STEP:
             fill_step(window, answers)
         number = f"{FIRST_STEP_NUMBER + procedure.steps.index(step):02d}"
         on_screen(number, step.id)
-        if window.view == View.CONFIRMATION:
+        if window.flow.view == View.CONFIRMATION:
             return None
         if step.stop:
             return None  # a branch that ends the procedure here, on purpose
         window.go_next()
-        if window.session is session and session.current_step is step and not session.finished:
+        if window.flow.session is session and session.current_step is step and not session.finished:
             errors = ", ".join(f"{k}: {session.error_text(k)}" for k in session.errors)
             return f"step {step.id!r} refused the example answers ({errors})"
     return "the walk never reached the confirmation"
+
+
+class _KeepNothing:
+    """A store for pictures: every request is "saved", none is kept."""
+
+    problem: str | None = None
+
+    def store(self, submission: Submission) -> None:
+        log.debug("screenshots: %s not kept", submission.local_reference)
 
 
 def make_window() -> Any:
     """A window on the shipped procedures that queues nothing (pictures only)."""
     from PySide6.QtWidgets import QApplication
 
+    from kiosk.kinds import KioskIdentity
     from kiosk.procedure import load_all
-    from kiosk.session import KioskIdentity
     from ui.app import ensure_application
     from ui.mainwindow import MainWindow
 
@@ -145,9 +161,10 @@ def make_window() -> Any:
     procedures, problems = load_all()
     for problem in problems:
         log.error("procedure not offered: %s", problem)
-    window = MainWindow(
-        procedures, submit=lambda _submission: None, kiosk=KioskIdentity("kiosk-mairie")
-    )
+    window = MainWindow()
+    window.flow.set_procedures(procedures)
+    window.flow.set_store(_KeepNothing())
+    window.flow.set_kiosk(KioskIdentity("kiosk-mairie"))
     window.resize(*SIZE)
     window.show()
     # Activated now, not in the middle of the first screen: activation gives
@@ -159,7 +176,7 @@ def make_window() -> Any:
 def set_scale(window: Any, percent: int) -> None:
     from ui import theme
 
-    window.scale_index = theme.SCALES.index(SCALES[percent])
+    window.flow.text_size = theme.SCALES.index(SCALES[percent])
     window.apply_style()
     window.refresh()
 
@@ -179,7 +196,7 @@ def render_procedure(
             if f"{number}-{name}" in done:
                 return
             done.add(f"{number}-{name}")
-            window.update_status(connected=True, waiting=0)
+            window.show_sending(Sending(connected=True, waiting=0))
             settle(window)
             path = out_dir / f"{procedure_id}--{number}-{name}--{percent}.png"
             if not window.grab().save(str(path)):
@@ -196,7 +213,7 @@ def render_procedure(
             if why:
                 shots.problems.append(f"{example.name} at {percent} %: {why}")
         window.go_home()
-        steps = window.procedures[procedure_id].steps
+        steps = window.flow.procedures[procedure_id].steps
         missing = [
             s.id for i, s in enumerate(steps) if f"{FIRST_STEP_NUMBER + i:02d}-{s.id}" not in done
         ]
@@ -214,10 +231,10 @@ def render_all(
 ) -> Shots:
     window = make_window()
     try:
-        ids = list(procedure_ids) if procedure_ids else list(window.procedures)
+        ids = list(procedure_ids) if procedure_ids else list(window.flow.procedures)
         total = Shots()
         for procedure_id in ids:
-            if procedure_id not in window.procedures:
+            if procedure_id not in window.flow.procedures:
                 total.problems.append(f"{procedure_id}: no such procedure")
                 continue
             shots = render_procedure(window, procedure_id, Path(out_dir), percents)

@@ -26,7 +26,7 @@ from ui.i18n import tr
 
 if TYPE_CHECKING:
     from kiosk.session import Session
-    from ui.mainwindow import MainWindow
+    from ui.screens import Page
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +214,7 @@ def step_text(session: Session) -> str:
     fields = session.visible_fields()
     single = len(fields) == 1 and not step.title
     for f in fields:
-        if not single and session.field_type(f.id).widget != "consent":
+        if not single and not session.field_type(f.id).labels_itself:
             parts.append(t(f.label))
         if f.help:
             parts.append(t(f.help))
@@ -226,14 +226,12 @@ def step_text(session: Session) -> str:
     return "\n".join(p.strip() for p in parts if p and p.strip())
 
 
-def screen_text(window: MainWindow) -> str:
-    """What « Écouter » reads on the window's current screen."""
-    session = window.session
-    if window.view == "step" and session is not None:
+def screen_text(session: Session | None, view: str, page: Page) -> str:
+    """What « Écouter » reads: a question step from its session, any other
+    screen from the words it shows."""
+    if view == "step" and session is not None:
         return step_text(session)
-    page = window.stack.currentWidget()
-    spoken = getattr(page, "spoken_text", None)
-    return spoken() if callable(spoken) else ""
+    return page.spoken_text()
 
 
 def dress_button(button: QAbstractButton, speaker: Speaker) -> None:

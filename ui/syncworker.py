@@ -6,8 +6,9 @@ connection per thread) and runs ``kiosk.syncer.Syncer`` rounds until asked
 to stop, reporting each round with ``status``. It never touches a widget.
 
 ``SyncController`` lives in the screens' thread: it owns the thread's
-lifetime, wakes the worker when the window queues a submission, and turns
-the reports into the window's status line.
+lifetime, wakes the worker when a submission is queued (``on_submitted``),
+and turns the reports into a ``kiosk.flow.Sending`` (``changed``), which the
+window draws on its status line.
 
 Stopping must be prompt even when the back-office hangs mid-answer (a read
 timeout of 30 s would otherwise freeze the window on close), so the worker's
@@ -28,16 +29,15 @@ from pathlib import Path
 from typing import Any
 
 import requests
-import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from kiosk.config import Settings
+from kiosk.flow import Sending
 from kiosk.keystore import KeyStoreError, get_device_token
 from kiosk.syncer import SyncLoop, SyncReport
-from ui.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -212,32 +212,29 @@ def _stop_all() -> None:
 
 
 class SyncController(QObject):
-    """Owns the sync thread of one window and keeps its status line true."""
+    """Owns the sync thread of one window and says what to show about sending."""
 
     #: re-emitted from the worker, for tests and the mediator's console.
     status = Signal(object, int, int, bool)
+    #: what the status line should say now: a ``kiosk.flow.Sending``
+    changed = Signal(object)
 
     def __init__(
         self,
-        window: Any,
         data_dir: Path,
         settings: Settings,
         *,
         token: str | None = None,
         waiting: Callable[[], int | None] | None = None,
-        problem: Callable[[], str | None] | None = None,
         idle_poll_s: float = IDLE_POLL_S,
     ) -> None:
         super().__init__()
-        # Weakly: the window holds its controller, not the other way round.
-        self._window = weakref.ref(window)
         self.data_dir = Path(data_dir)
         self.settings = settings
         self._token = token
         self._waiting = waiting or (lambda: None)
-        self._problem = problem or (lambda: None)
         self._idle_poll_s = idle_poll_s
-        self.thread: QThread | None = None
+        self.qthread: QThread | None = None
         self.worker: SyncWorker | None = None
         self.connected: bool | None = None
         self.needs_person = 0
@@ -252,14 +249,11 @@ class SyncController(QObject):
 
     @property
     def running(self) -> bool:
-        return self.thread is not None and self.thread.isRunning()
+        return self.qthread is not None and self.qthread.isRunning()
 
     def start(self) -> None:
         """Start sending if a back-office is configured; show the status either way."""
-        window = self._window()
-        if window is not None:
-            window.submitted.connect(self.on_submitted)
-        if self.enabled and self.thread is None:
+        if self.enabled and self.qthread is None:
             token = self._token
             if token is None:
                 try:
@@ -276,7 +270,7 @@ class SyncController(QObject):
             worker.finished.connect(thread.quit)
             worker.status.connect(self._on_status)
             worker.failed.connect(self._on_failed)
-            self.worker, self.thread = worker, thread
+            self.worker, self.qthread = worker, thread
             _live.add(self)
             app = QCoreApplication.instance()
             if app is not None:
@@ -287,7 +281,7 @@ class SyncController(QObject):
     def stop(self) -> None:
         """Stop the worker and wait for its thread to end (safe twice, from anywhere)."""
         self._stopped = True
-        worker, thread = self.worker, self.thread
+        worker, thread = self.worker, self.qthread
         if worker is None or thread is None:
             return
         worker.stop()
@@ -295,7 +289,7 @@ class SyncController(QObject):
         if not thread.wait(round(STOP_WARN_S * 1000)):
             log.warning("the sync thread is slow to stop; waiting for it")
             thread.wait()
-        self.worker = self.thread = None
+        self.worker = self.qthread = None
         _live.discard(self)
         app = QCoreApplication.instance()
         if app is not None:
@@ -328,51 +322,28 @@ class SyncController(QObject):
         self.rounds += 1
         self.show()
 
-    def show(self, waiting: int | None = None) -> None:
-        """Put what is known on the window's status line."""
-        if waiting is None:
-            waiting = self._waiting()
-        notes = []
-        connected = self.connected
-        if not self.enabled:
-            connected = None
-            notes.append(tr("Cette borne n'est pas reliée au service. Les demandes restent ici."))
-        elif self.auth_failed:
-            connected = None
-            notes.append(tr("Le service refuse cette borne. Un médiateur doit la reconnecter."))
-        elif self.failure:
-            connected = None
-            notes.append(
-                tr("L'envoi ne marche pas pour le moment. Les demandes restent sur cette borne.")
-            )
-        if self.needs_person:
-            notes.append(
-                tr("Demandes à revoir par un médiateur : {n}.").replace(
-                    "{n}", str(self.needs_person)
-                )
-            )
-        window = self._window()
-        if window is None or not shiboken6.isValid(window):
-            return
-        window.update_status(
-            connected=connected,
-            waiting=waiting,
-            problem=self._problem(),
-            note=" ".join(notes) or None,
+    def sending(self, waiting: int | None = None) -> Sending:
+        """What is known about sending, for the status line."""
+        return Sending(
+            enabled=self.enabled,
+            connected=self.connected,
+            waiting=self._waiting() if waiting is None else waiting,
+            needs_person=self.needs_person,
+            token_refused=self.auth_failed,
+            failure=self.failure,
         )
+
+    def show(self, waiting: int | None = None) -> None:
+        self.changed.emit(self.sending(waiting))
 
 
 def start_sync(
-    window: Any,
     data_dir: Path,
     settings: Settings,
     *,
     token: str | None = None,
     waiting: Callable[[], int | None] | None = None,
-    problem: Callable[[], str | None] | None = None,
 ) -> SyncController:
-    controller = SyncController(
-        window, data_dir, settings, token=token, waiting=waiting, problem=problem
-    )
+    controller = SyncController(data_dir, settings, token=token, waiting=waiting)
     controller.start()
     return controller

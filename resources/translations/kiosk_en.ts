@@ -110,6 +110,137 @@
         <translation>Photo</translation>
     </message>
     <message>
+        <location filename="../../ui/chrome.py"/>
+        <location filename="../../ui/receipt.py"/>
+        <source>Entraînement — rien n&apos;est envoyé</source>
+        <translation>Practice — nothing is sent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Écouter</source>
+        <translation>Listen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Taille du texte : {n} %</source>
+        <translation>Text size: {n} %</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>J&apos;ai besoin d&apos;aide</source>
+        <translation>I need help</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Contraste normal</source>
+        <translation>Normal contrast</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Contraste élevé</source>
+        <translation>High contrast</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Commencer</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Continuer</source>
+        <translation>Continue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Envoyer ma demande</source>
+        <translation>Send my request</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>M&apos;entraîner : envoyer</source>
+        <translation>Practice: send</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Revenir à l&apos;accueil</source>
+        <translation>Back to the start</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Terminer</source>
+        <translation>Finish</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Réessayer</source>
+        <translation>Try again</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Retour</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Imprimer le reçu</source>
+        <translation>Print the receipt</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Étape {i} sur {n}</source>
+        <translation>Step {i} of {n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Cette borne ne peut pas enregistrer de demande pour le moment.</source>
+        <translation>This kiosk cannot save requests at the moment.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Un médiateur peut vous aider.</source>
+        <translation>A helper can help you.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Connexion au service : oui.</source>
+        <translation>Connected to the service: yes.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Connexion au service : non. Les demandes partiront plus tard.</source>
+        <translation>Connected to the service: no. Requests will be sent later.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Demandes en attente d&apos;envoi : {n}.</source>
+        <translation>Requests waiting to be sent: {n}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Aucune demande en attente d&apos;envoi.</source>
+        <translation>No requests waiting to be sent.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Cette borne n&apos;est pas reliée au service. Les demandes restent ici.</source>
+        <translation>This kiosk is not connected to the service. Requests stay here.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Le service refuse cette borne. Un médiateur doit la reconnecter.</source>
+        <translation>The service refuses this kiosk. A helper must connect it again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>L&apos;envoi ne marche pas pour le moment. Les demandes restent sur cette borne.</source>
+        <translation>Sending does not work at the moment. Requests stay on this kiosk.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
+        <source>Demandes à revoir par un médiateur : {n}.</source>
+        <translation>Requests a helper must look at: {n}.</translation>
+    </message>
+    <message>
         <location filename="../../ui/demo.py"/>
         <source>Démo : le service reçoit les demandes à {url}.</source>
         <translation>Demo: the service receives requests at {url}.</translation>
@@ -237,11 +368,6 @@
         <translation>Choose your language</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py"/>
-        <source>Vos réponses seront effacées. Continuer ?</source>
-        <translation>Your answers will be deleted. Continue?</translation>
-    </message>
-    <message>
         <location filename="../../ui/idle.py"/>
         <source>Vous êtes encore là ?</source>
         <translation>Are you still there?</translation>
@@ -279,113 +405,13 @@
     </message>
     <message>
         <location filename="../../ui/mainwindow.py"/>
-        <source>Cette borne ne peut pas enregistrer de demande pour le moment.</source>
-        <translation>This kiosk cannot save requests at the moment.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Un médiateur peut vous aider.</source>
-        <translation>A helper can help you.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Connexion au service : oui.</source>
-        <translation>Connected to the service: yes.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Connexion au service : non. Les demandes partiront plus tard.</source>
-        <translation>Connected to the service: no. Requests will be sent later.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Demandes en attente d&apos;envoi : {n}.</source>
-        <translation>Requests waiting to be sent: {n}.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Aucune demande en attente d&apos;envoi.</source>
-        <translation>No requests waiting to be sent.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Écouter</source>
-        <translation>Listen</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Taille du texte : {n} %</source>
-        <translation>Text size: {n} %</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>J&apos;ai besoin d&apos;aide</source>
-        <translation>I need help</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Retour</source>
-        <translation>Back</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Contraste normal</source>
-        <translation>Normal contrast</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Contraste élevé</source>
-        <translation>High contrast</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Imprimer le reçu</source>
-        <translation>Print the receipt</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Étape {i} sur {n}</source>
-        <translation>Step {i} of {n}</translation>
+        <source>Vos réponses seront effacées. Continuer ?</source>
+        <translation>Your answers will be deleted. Continue?</translation>
     </message>
     <message>
         <location filename="../../ui/mainwindow.py"/>
         <source>Borne de démarches</source>
         <translation>Help kiosk for official procedures</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Commencer</source>
-        <translation>Start</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Terminer</source>
-        <translation>Finish</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Réessayer</source>
-        <translation>Try again</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Revenir à l&apos;accueil</source>
-        <translation>Back to the start</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>M&apos;entraîner : envoyer</source>
-        <translation>Practice: send</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Envoyer ma demande</source>
-        <translation>Send my request</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Continuer</source>
-        <translation>Continue</translation>
     </message>
     <message>
         <location filename="../../ui/pin.py"/>
@@ -456,12 +482,6 @@
         <location filename="../../ui/pin.py"/>
         <source>Le code ne peut pas être vérifié sur cette borne. L&apos;administrateur peut l&apos;enregistrer de nouveau : </source>
         <translation>The code cannot be checked on this kiosk. The administrator can save it again: </translation>
-    </message>
-    <message>
-        <location filename="../../ui/receipt.py"/>
-        <location filename="../../ui/training.py"/>
-        <source>Entraînement — rien n&apos;est envoyé</source>
-        <translation>Practice — nothing is sent</translation>
     </message>
     <message>
         <location filename="../../ui/receipt.py"/>
@@ -640,26 +660,6 @@
         <location filename="../../ui/speech.py"/>
         <source>La lecture à voix haute ne marche pas sur cette borne.</source>
         <translation>Reading aloud does not work on this kiosk.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/syncworker.py"/>
-        <source>Cette borne n&apos;est pas reliée au service. Les demandes restent ici.</source>
-        <translation>This kiosk is not connected to the service. Requests stay here.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/syncworker.py"/>
-        <source>Le service refuse cette borne. Un médiateur doit la reconnecter.</source>
-        <translation>The service refuses this kiosk. A helper must connect it again.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/syncworker.py"/>
-        <source>L&apos;envoi ne marche pas pour le moment. Les demandes restent sur cette borne.</source>
-        <translation>Sending does not work at the moment. Requests stay on this kiosk.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/syncworker.py"/>
-        <source>Demandes à revoir par un médiateur : {n}.</source>
-        <translation>Requests a helper must look at: {n}.</translation>
     </message>
     <message>
         <location filename="../../ui/training.py"/>
