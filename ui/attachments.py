@@ -111,7 +111,7 @@ def render_document(path: Path, box: QSize) -> QImage | None:
         image = reader.read()
         return None if image.isNull() else _on_white(image)
     if kind == "pdf":
-        document = QPdfDocument(None)
+        document = QPdfDocument()
         try:
             if document.load(str(path)) != QPdfDocument.Error.None_ or document.pageCount() < 1:
                 return None
@@ -336,7 +336,7 @@ class AttachmentWidget(FieldWidget):
                 moment = datetime.fromtimestamp(path.stat().st_mtime)
             except OSError:
                 continue
-            when = _clock(moment, self.locale)
+            when = _clock(moment, self.lang)
             if moment.date() == today:
                 text = tr("Ajouté aujourd'hui à {heure}").replace("{heure}", when)
             elif moment.date() == today - timedelta(days=1):
@@ -441,7 +441,7 @@ class AttachmentWidget(FieldWidget):
         try:
             value = self.ftype.parse(os.fspath(path))
         except FieldError as e:
-            self._show_problem(e.text(self.locale), Path(path).name)
+            self._show_problem(e.text(self.lang), Path(path).name)
             return False
         self._path = os.fspath(path)
         self._show_chosen(Path(self._path), value.size)
@@ -466,7 +466,7 @@ class AttachmentWidget(FieldWidget):
         kind = document_kind(path)
         what = {"pdf": self.tr_("Document PDF"), "image": self.tr_("Photo")}.get(kind or "", "")
         self.chosen_name.setText(breakable(path.name))
-        self.chosen_size.setText(", ".join(p for p in (what, size_words(size, self.locale)) if p))
+        self.chosen_size.setText(", ".join(p for p in (what, size_words(size, self.lang)) if p))
         self.chooser.hide()
         self.chosen.show()
 
@@ -502,7 +502,7 @@ class AttachmentWidget(FieldWidget):
         except FieldError as e:
             self._clear()
             self._path = os.fspath(raw)
-            self._show_problem(e.text(self.locale), Path(raw).name)
+            self._show_problem(e.text(self.lang), Path(raw).name)
             return
         self._path = os.fspath(raw)
         self._show_chosen(Path(self._path), value.size)

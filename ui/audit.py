@@ -220,10 +220,11 @@ def _targets(widgets: list[QWidget], window: QWidget, add: Callable[..., None]) 
     targets = [w for w in widgets if isinstance(w, TARGETS) and w.isEnabled()]
     # A scroll bar is what a person drags to see the rest of a long screen.
     bars = [w for w in widgets if isinstance(w, QScrollBar) and w.isEnabled()]
-    for w in bars:
-        thickness = w.width() if w.orientation() == Qt.Orientation.Vertical else w.height()
+    for bar in bars:
+        vertical = bar.orientation() == Qt.Orientation.Vertical
+        thickness = bar.width() if vertical else bar.height()
         if thickness < TARGET_FLOOR_PX:
-            add(_bar_owner(w), "target-size", f"scroll bar {thickness} px thick, needs 48")
+            add(_bar_owner(bar), "target-size", f"scroll bar {thickness} px thick, needs 48")
     for w in targets:
         if w.width() < TARGET_FLOOR_PX or w.height() < TARGET_FLOOR_PX:
             add(w, "target-size", f"{w.width()}×{w.height()} px, needs {TARGET_FLOOR_PX}×48")
@@ -325,8 +326,9 @@ def _clipping(widgets: list[QWidget], window: QWidget, add: Callable[..., None])
     for w in widgets:
         if isinstance(w, QScrollBar) and w.orientation() == Qt.Orientation.Horizontal:
             add(_bar_owner(w), "clipped", "a horizontal scroll bar is shown")
-        if isinstance(w, QScrollArea) and w.widget() is not None:
-            content, viewport = w.widget(), w.viewport()
+        inner = w.widget() if isinstance(w, QScrollArea) else None
+        if isinstance(w, QScrollArea) and inner is not None:
+            content, viewport = inner, w.viewport()
             if content.isVisible() and content.width() > viewport.width():
                 add(w, "clipped", f"content {content.width()} px wide in {viewport.width()} px")
         if isinstance(w, QListWidget) and w.count():
@@ -348,9 +350,9 @@ def _clipping(widgets: list[QWidget], window: QWidget, add: Callable[..., None])
                 if fm.height() * len(lines) > w.contentsRect().height():
                     add(w, "clipped", f"text needs {fm.height() * len(lines)} px of height")
         if isinstance(w, QAbstractButton):
-            room = _button_room(w)
-            if room is not None and room[0] > room[1]:
-                add(w, "clipped", f"text needs {room[0]} px of width, has {room[1]}")
+            widths = _button_room(w)
+            if widths is not None and widths[0] > widths[1]:
+                add(w, "clipped", f"text needs {widths[0]} px of width, has {widths[1]}")
     _past_edges(widgets, window, add)
     _overlaps(widgets, window, add)
 

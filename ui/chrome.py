@@ -22,8 +22,8 @@ from kiosk.flow import NextAction, Screen, StatusKind, StatusLine
 from ui import theme
 from ui.flowlayout import FlowLayout
 from ui.i18n import tr
+from ui.page import label
 from ui.pictures import icon
-from ui.screens import label
 
 
 def nav_button(name: str, picture: str, *, primary: bool = False) -> QPushButton:

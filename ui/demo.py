@@ -125,7 +125,7 @@ def _add_banner(demo: Demo) -> None:
     from PySide6.QtWidgets import QFrame, QHBoxLayout
 
     from ui import theme
-    from ui.screens import label
+    from ui.page import label
 
     window = demo.window
     frame = QFrame()

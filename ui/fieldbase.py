@@ -134,7 +134,7 @@ class FieldWidget(QWidget):
         super().__init__()
         self.spec = spec
         self.ftype = ftype
-        self.locale = locale
+        self.lang = locale
         self.tr_ = tr
         self.options = options or FieldOptions()
         self.setObjectName(f"field:{spec.id}")
@@ -142,7 +142,7 @@ class FieldWidget(QWidget):
 
     @property
     def label_text(self) -> str:
-        return pick(self.spec.label, self.locale)
+        return pick(self.spec.label, self.lang)
 
     def set_raw(self, raw: Any) -> None:
         self._loading = True

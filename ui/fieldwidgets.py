@@ -303,7 +303,7 @@ class _ButtonsWidget(FieldWidget):
         self._arrows = ArrowKeysMoveFocus(self, list(self.buttons.values()))
 
     def options_(self) -> list[tuple[str, str]]:
-        return [(c.value, pick(c.label, self.locale)) for c in self.spec.choices]
+        return [(c.value, pick(c.label, self.lang)) for c in self.spec.choices]
 
     def _clicked(self, button: QPushButton) -> None:
         if self.exclusive:

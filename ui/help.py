@@ -33,7 +33,7 @@ from ui.pictures import icon
 
 if TYPE_CHECKING:
     from kiosk.flow import Flow
-    from ui.screens import Page
+    from ui.page import Page
 
 #: the procedure "Être rappelé" opens.
 CALLBACK_PROCEDURE = "etre-rappele"

@@ -7,20 +7,16 @@ gesture goes to the flow, then the window draws what the flow says next.
 
 from __future__ import annotations
 
-import itertools
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QMainWindow,
-    QPlainTextEdit,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,18 +27,10 @@ from ui.chrome import BottomBar, SendingLine, TopBar, TrainingBanner
 from ui.errors import ErrorGuard, ErrorNotice, calm_message
 from ui.i18n import LANGUAGE_NAMES, Translations, available_languages, layout_direction, tr
 from ui.idle import IdleWatcher, forget_traces
+from ui.keyboard import EnterContinues, order_tabs
 from ui.kioskmode import KioskGuard
-from ui.screens import (
-    CategoryScreen,
-    ConfirmationScreen,
-    HomeScreen,
-    Page,
-    PrepareScreen,
-    ProceduresScreen,
-    ReviewScreen,
-    StepScreen,
-    size_pictures,
-)
+from ui.page import Page, size_pictures
+from ui.screens import ScreenStack
 
 if TYPE_CHECKING:
     from ui.services import Services
@@ -97,25 +85,14 @@ class MainWindow(QMainWindow):
         self.status = SendingLine()
         self.help_button, self.next_button = self.top.help_button, self.bottom.next_button
         self.back_button, self.print_button = self.bottom.back_button, self.bottom.print_button
-        self.stack = QStackedWidget()
-        self.home, self.categories = HomeScreen(), CategoryScreen()
-        self.procedure_list, self.prepare = ProceduresScreen(), PrepareScreen()
-        self.step, self.review, self.confirmation = (
-            StepScreen(),
-            ReviewScreen(),
-            ConfirmationScreen(),
+        self.stack = stack = ScreenStack()
+        self.home, self.categories, self.procedure_list = (
+            stack.home,
+            stack.categories,
+            stack.procedure_list,
         )
-        self.pages: dict[View, Page] = {
-            View.HOME: self.home,
-            View.CATEGORIES: self.categories,
-            View.PROCEDURES: self.procedure_list,
-            View.PREPARE: self.prepare,
-            View.STEP: self.step,
-            View.REVIEW: self.review,
-            View.CONFIRMATION: self.confirmation,
-        }
-        for page in self.pages.values():
-            self.stack.addWidget(page)
+        self.prepare, self.step, self.review = stack.prepare, stack.step, stack.review
+        self.confirmation, self.pages = stack.confirmation, stack.pages
         for part in (self.banner, self.top, self.stack, self.bottom, self.status):
             root.addWidget(part, 1 if part is self.stack else 0)
         self.setCentralWidget(central)
@@ -141,7 +118,7 @@ class MainWindow(QMainWindow):
         self.speaker.availability_changed.connect(lambda _ok: self._draw_chrome())
         self.stack.currentChanged.connect(lambda _i: self.speaker.stop())
         self.session_wiped.connect(self.speaker.stop)
-        self.installEventFilter(_EnterContinues(self, self.next_button, self.current_page))
+        self.installEventFilter(EnterContinues(self, self.next_button, self.current_page))
         # A shared machine: a calm word after an error; the idle warning, then a wipe.
         self.error_notice = ErrorNotice(self)
         self.stack.currentChanged.connect(lambda _i: self.error_notice.hide())
@@ -177,7 +154,8 @@ class MainWindow(QMainWindow):
 
     def add_top_row(self, widget: QWidget) -> None:
         """A row above everything, for whoever runs the kiosk (the demo's banner)."""
-        layout = self.centralWidget().layout()
+        central = self.centralWidget()
+        layout = central.layout() if central is not None else None
         if isinstance(layout, QVBoxLayout):
             layout.insertWidget(0, widget)
 
@@ -465,55 +443,5 @@ class MainWindow(QMainWindow):
             self.confirmation.draw(session, flow.result, saved=flow.saved)
 
     def order_tabs(self) -> None:
-        """Tab follows the reading order: the top bar, the page, then « Retour »,
-        « Imprimer le reçu », « Continuer ». A page's widgets are made after the
-        bars, so Qt put them last and Tab went from the last answer back up to
-        « J'ai besoin d'aide ». Run after each render (a field that adds
-        controls later keeps them in its own place in the chain)."""
-        content = self.current_page().content
-        last: QWidget | None = None
-        if content is not None:
-            tab = Qt.FocusPolicy.TabFocus.value
-            # The page's widgets in chain order, from the page on: its last control.
-            left = set(content.findChildren(QWidget))
-            w = content.nextInFocusChain()
-            while left and w is not None and w is not content:
-                if w in left:
-                    left.discard(w)
-                    if w.focusPolicy().value & tab:
-                        last = w
-                w = w.nextInFocusChain()
-        chain = (last or self.top.contrast_button, *self.bottom.buttons())
-        for before, after in itertools.pairwise(chain):
-            QWidget.setTabOrder(before, after)
-
-
-class _EnterContinues(QObject):
-    """Enter continues, wherever the focus is, except in a multi-line text
-    (where Enter starts a new line) and on a button (which Enter presses)."""
-
-    def __init__(self, window: QWidget, next_button: QPushButton, page: Callable[[], Page]) -> None:
-        super().__init__(window)
-        self._window, self._next, self._page = window, next_button, page
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
-            return False
-        if event.key() in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
-            bar = self._page().scroller.verticalScrollBar()
-            step = bar.pageStep() if event.key() == Qt.Key.Key_PageDown else -bar.pageStep()
-            bar.setValue(bar.value() + step)
-            return True
-        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            return False
-        focus = self._window.focusWidget()
-        if isinstance(focus, QPlainTextEdit):
-            return False
-        if isinstance(focus, QPushButton) and focus is not self._next:
-            if focus.isVisible() and focus.isEnabled():
-                focus.click()
-            return True
-        if self._next.isVisible():
-            self._next.click()
-            return True
-        return False
+        """Tab follows the reading order: the top bar, the page, the bottom bar."""
+        order_tabs(self.current_page().content, self.top.contrast_button, self.bottom.buttons())

@@ -198,6 +198,8 @@ QLineEdit#pin\\:input {{ font-size: {digit}px; letter-spacing: 8px; }}
         room = parent.size() if parent is not None else self.screen().availableSize()
         width = min(room.width() - 48, theme.px(820, self.scale))
         layout = self.layout()
+        if layout is None:
+            return
         layout.activate()
         height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
         height = max(height, layout.totalSizeHint().height())

@@ -356,7 +356,7 @@ def print_for(
 
 def show_on_confirmation(screen: ConfirmationScreen, text: str) -> None:
     """The printing message under the reference (replaced on each press)."""
-    from ui.screens import label
+    from ui.page import label
 
     old = screen.findChild(QLabel, "confirmation:receipt-message")
     if old is not None:

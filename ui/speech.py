@@ -26,7 +26,7 @@ from ui.i18n import tr
 
 if TYPE_CHECKING:
     from kiosk.session import Session
-    from ui.screens import Page
+    from ui.page import Page
 
 log = logging.getLogger(__name__)
 
