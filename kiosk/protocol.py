@@ -121,6 +121,37 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
 SUBMISSION_MODES = ("assisted", "self_service")
 
 
+def submission_document(
+    *,
+    submission_id: str,
+    procedure: tuple[str, str],
+    created_at: str,
+    kiosk: tuple[str, str],
+    locale: str,
+    mode: str,
+    mediator_id: str | None,
+    answers: dict[str, Any],
+    attachments: list[dict[str, Any]],
+    consent: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The v1 submission body (before canonical JSON): ``procedure`` is
+    (id, version), ``kiosk`` (id, app version). Built here, beside the
+    shape check both sides run, so that the two cannot drift apart."""
+    return {
+        "protocol": PROTOCOL_VERSION,
+        "id": submission_id,
+        "procedure": {"id": procedure[0], "version": procedure[1]},
+        "created_at": created_at,
+        "kiosk": {"id": kiosk[0], "app_version": kiosk[1]},
+        "locale": locale,
+        "mode": mode,
+        "mediator": {"id": mediator_id} if mediator_id else None,
+        "answers": answers,
+        "attachments": attachments,
+        "consent": consent,
+    }
+
+
 def _is_rfc3339(value: Any) -> bool:
     if not isinstance(value, str) or "T" not in value:
         return False

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kiosk import clock, conditions
+from kiosk import clock, conditions, protocol
 from kiosk.fields import AttachmentValue, FieldError, FieldSpec, FieldType
 from kiosk.i18n import LOCALES, pick
 from kiosk.kinds import ANSWERED_KINDS, KioskIdentity, Mode, StepKind
 from kiosk.procedure import Procedure, Step
 from kiosk.submission import (
-    PROTOCOL_VERSION,
     AttachmentBlob,
     Submission,
     TrainingSubmission,
@@ -368,17 +367,16 @@ class Session:
                 reference, self.procedure.id, self.procedure.version, created_at, answers
             )
         else:
-            document: dict[str, Any] = {
-                "protocol": PROTOCOL_VERSION,
-                "id": str(uuid.uuid4()),
-                "procedure": {"id": self.procedure.id, "version": self.procedure.version},
-                "created_at": created_at,
-                "kiosk": {"id": self.kiosk.kiosk_id, "app_version": self.kiosk.app_version},
-                "locale": self.locale,
-                "mode": self.mode.value,
-                "mediator": {"id": self.mediator_id} if self.mediator_id else None,
-                "answers": answers,
-                "attachments": [
+            document = protocol.submission_document(
+                submission_id=str(uuid.uuid4()),
+                procedure=(self.procedure.id, self.procedure.version),
+                created_at=created_at,
+                kiosk=(self.kiosk.kiosk_id, self.kiosk.app_version),
+                locale=self.locale,
+                mode=self.mode.value,
+                mediator_id=self.mediator_id,
+                answers=answers,
+                attachments=[
                     {
                         "field": a.field,
                         "sha256": a.sha256,
@@ -388,8 +386,13 @@ class Session:
                     }
                     for a in attachments
                 ],
-                "consent": consent,
-            }
+                consent=consent,
+            )
+            problems = protocol.submission_problems(document)
+            if problems:
+                # A bug of the kiosk, not the person's: never freeze a body the
+                # back-office would refuse.
+                raise SessionError(f"the submission would be refused: {problems}")
             self.result = Submission(
                 id=document["id"],
                 local_reference=reference,

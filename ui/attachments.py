@@ -42,9 +42,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.fields import FieldError, FieldSpec, FieldType
+from kiosk.fields import FieldError
 from kiosk.fields.attachment import sniff
-from ui.fieldbase import FieldOptions, FieldWidget, Translate, reveal, text_label
+from ui.fieldbase import FieldOptions, FieldWidget, reveal, text_label
 
 log = logging.getLogger(__name__)
 
@@ -225,16 +225,8 @@ class FileButton(QPushButton):
 class AttachmentWidget(FieldWidget):
     """Pick a scanned document; it is checked, then shown large."""
 
-    def __init__(
-        self,
-        spec: FieldSpec,
-        ftype: FieldType,
-        locale: str,
-        tr: Translate,
-        options: FieldOptions | None = None,
-    ) -> None:
-        super().__init__(spec, ftype, locale, tr, options)
-        self.setObjectName(f"field-box:{spec.id}")
+    def _build(self) -> None:
+        self.setObjectName(f"field-box:{self.spec.id}")
         self.scanner = self.options.scanner
         self.folder = self.options.scanner_folder
         self._path: str | None = None
@@ -243,7 +235,7 @@ class AttachmentWidget(FieldWidget):
         layout.setSpacing(12)
 
         self.problem = text_label("", role="error")
-        self.problem.setObjectName(f"attachment-problem:{spec.id}")
+        self.problem.setObjectName(f"attachment-problem:{self.spec.id}")
         self.problem.hide()
         layout.addWidget(self.problem)
 
@@ -252,17 +244,17 @@ class AttachmentWidget(FieldWidget):
         choose = QVBoxLayout(self.chooser)
         choose.setContentsMargins(0, 0, 0, 0)
         choose.setSpacing(12)
-        self.recent_title = text_label(tr("Les derniers documents scannés :"))
+        self.recent_title = text_label(self.tr_("Les derniers documents scannés :"))
         self.recent_note = text_label("")
         self.recent_box = QVBoxLayout()
         self.recent_box.setSpacing(12)
         self.file_buttons: list[FileButton] = []
         self.browse = QPushButton()
-        self.browse.setObjectName(f"field:{spec.id}")
+        self.browse.setObjectName(f"field:{self.spec.id}")
         self.browse.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
         self.browse.clicked.connect(self.browse_files)
-        self.keep = QPushButton(tr("Garder le document choisi"))
-        self.keep.setObjectName(f"field:{spec.id}:keep")
+        self.keep = QPushButton(self.tr_("Garder le document choisi"))
+        self.keep.setObjectName(f"field:{self.spec.id}:keep")
         self.keep.setAccessibleName(self.keep.text())
         self.keep.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
         self.keep.clicked.connect(self._keep)
@@ -278,22 +270,22 @@ class AttachmentWidget(FieldWidget):
         # Chosen: the document large, its name and size, and a way to change it.
         self.chosen = QFrame()
         self.chosen.setProperty("role", "card")
-        self.chosen.setObjectName(f"attachment-chosen:{spec.id}")
+        self.chosen.setObjectName(f"attachment-chosen:{self.spec.id}")
         shown = QHBoxLayout(self.chosen)
         shown.setContentsMargins(16, 16, 16, 16)
         shown.setSpacing(24)
         self.preview = QLabel()
-        self.preview.setObjectName(f"field:{spec.id}:preview")
+        self.preview.setObjectName(f"field:{self.spec.id}:preview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         shown.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
         about = QVBoxLayout()
         about.setSpacing(8)
-        self.added = text_label("✓  " + tr("Document ajouté"), role="subheading")
+        self.added = text_label("✓  " + self.tr_("Document ajouté"), role="subheading")
         self.chosen_name = text_label("")
-        self.chosen_name.setObjectName(f"field:{spec.id}:name")
+        self.chosen_name.setObjectName(f"field:{self.spec.id}:name")
         self.chosen_size = text_label("", role="muted")
-        self.change = QPushButton(tr("Changer de document"))
-        self.change.setObjectName(f"field:{spec.id}:change")
+        self.change = QPushButton(self.tr_("Changer de document"))
+        self.change.setObjectName(f"field:{self.spec.id}:change")
         self.change.setAccessibleName(self.change.text())
         self.change.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
         self.change.clicked.connect(self._change)

@@ -139,6 +139,11 @@ class FieldWidget(QWidget):
         self.options = options or FieldOptions()
         self.setObjectName(f"field:{spec.id}")
         self._loading = False
+        self._build()
+
+    def _build(self) -> None:
+        """Make the inputs (each kind of widget its own): the one place a
+        subclass adds to construction, so no constructor is repeated."""
 
     @property
     def label_text(self) -> str:

@@ -133,31 +133,23 @@ def _with_keypad(options: FieldOptions, tr: Translate, *inputs: QWidget) -> Keyp
 
 
 class LineWidget(FieldWidget):
-    def __init__(
-        self,
-        spec: FieldSpec,
-        ftype: FieldType,
-        locale: str,
-        tr: Translate,
-        options: FieldOptions | None = None,
-    ) -> None:
-        super().__init__(spec, ftype, locale, tr, options)
+    def _build(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
         self.edit = QLineEdit()
-        self.edit.setObjectName(f"field:{spec.id}")
-        self.setObjectName(f"field-box:{spec.id}")
+        self.edit.setObjectName(f"field:{self.spec.id}")
+        self.setObjectName(f"field-box:{self.spec.id}")
         self.edit.setAccessibleName(self.label_text)
-        max_length = spec.constraints.get("max_length")
+        max_length = self.spec.constraints.get("max_length")
         if isinstance(max_length, int):
             self.edit.setMaxLength(max_length + 20)  # room to type, the field type says the limit
         self.edit.textEdited.connect(lambda _text: self._emit())
         layout.addWidget(self.edit)
         self.keypad: Keypad | None = None
-        if ftype.numeric_keypad:
+        if self.ftype.numeric_keypad:
             self.edit.setInputMethodHints(Qt.InputMethodHint.ImhPreferNumbers)
-            self.keypad = _with_keypad(self.options, tr, self.edit)
+            self.keypad = _with_keypad(self.options, self.tr_, self.edit)
             if self.keypad is not None:
                 layout.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignLeading)
 
@@ -169,20 +161,12 @@ class LineWidget(FieldWidget):
 
 
 class MultilineWidget(FieldWidget):
-    def __init__(
-        self,
-        spec: FieldSpec,
-        ftype: FieldType,
-        locale: str,
-        tr: Translate,
-        options: FieldOptions | None = None,
-    ) -> None:
-        super().__init__(spec, ftype, locale, tr, options)
+    def _build(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.setObjectName(f"field-box:{spec.id}")
+        self.setObjectName(f"field-box:{self.spec.id}")
         self.edit = TextBox()
-        self.edit.setObjectName(f"field:{spec.id}")
+        self.edit.setObjectName(f"field:{self.spec.id}")
         self.edit.setAccessibleName(self.label_text)
         self.edit.setTabChangesFocus(True)
         self.edit.textChanged.connect(self._emit)
@@ -200,15 +184,7 @@ class DateWidget(FieldWidget):
 
     PARTS = (("day", 2), ("month", 2), ("year", 4))
 
-    def __init__(
-        self,
-        spec: FieldSpec,
-        ftype: FieldType,
-        locale: str,
-        tr: Translate,
-        options: FieldOptions | None = None,
-    ) -> None:
-        super().__init__(spec, ftype, locale, tr, options)
+    def _build(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(12)
@@ -216,11 +192,11 @@ class DateWidget(FieldWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(24)
         grid.setVerticalSpacing(6)
-        names = {"day": tr("Jour"), "month": tr("Mois"), "year": tr("Année")}
+        names = {"day": self.tr_("Jour"), "month": self.tr_("Mois"), "year": self.tr_("Année")}
         self.boxes: dict[str, DigitsEdit] = {}
         for column, (part, length) in enumerate(self.PARTS):
             box = DigitsEdit(length)
-            box.setObjectName(f"field:{spec.id}:{part}")
+            box.setObjectName(f"field:{self.spec.id}:{part}")
             box.setAccessibleName(names[part])
             box.setAccessibleDescription(self.label_text)
             box.textEdited.connect(lambda text, p=part, n=length: self._typed(p, text, n))
@@ -231,7 +207,7 @@ class DateWidget(FieldWidget):
             self.boxes[part] = box
         grid.setColumnStretch(len(self.PARTS), 1)
         outer.addLayout(grid)
-        self.keypad = _with_keypad(self.options, tr, *self.boxes.values())
+        self.keypad = _with_keypad(self.options, self.tr_, *self.boxes.values())
         if self.keypad is not None:
             outer.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignLeading)
 
@@ -272,15 +248,7 @@ class _ButtonsWidget(FieldWidget):
 
     exclusive = True
 
-    def __init__(
-        self,
-        spec: FieldSpec,
-        ftype: FieldType,
-        locale: str,
-        tr: Translate,
-        options: FieldOptions | None = None,
-    ) -> None:
-        super().__init__(spec, ftype, locale, tr, options)
+    def _build(self) -> None:
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.layout_.setSpacing(12)
@@ -290,7 +258,7 @@ class _ButtonsWidget(FieldWidget):
         for value, text in self.options_():
             button = QPushButton(text)
             button.setProperty("role", "choice")
-            button.setObjectName(f"field:{spec.id}={value}")
+            button.setObjectName(f"field:{self.spec.id}={value}")
             button.setAccessibleName(text)
             button.setCheckable(True)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -339,15 +307,8 @@ class MultiChoiceWidget(_ButtonsWidget):
 
 
 class YesNoWidget(_ButtonsWidget):
-    def __init__(
-        self,
-        spec: FieldSpec,
-        ftype: FieldType,
-        locale: str,
-        tr: Translate,
-        options: FieldOptions | None = None,
-    ) -> None:
-        super().__init__(spec, ftype, locale, tr, options)
+    def _build(self) -> None:
+        super()._build()
         self.layout_.setDirection(QVBoxLayout.Direction.LeftToRight)
         self.layout_.setSpacing(24)
 
@@ -363,20 +324,12 @@ class YesNoWidget(_ButtonsWidget):
 
 
 class ConsentWidget(FieldWidget):
-    def __init__(
-        self,
-        spec: FieldSpec,
-        ftype: FieldType,
-        locale: str,
-        tr: Translate,
-        options: FieldOptions | None = None,
-    ) -> None:
-        super().__init__(spec, ftype, locale, tr, options)
+    def _build(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.setObjectName(f"field-box:{spec.id}")
+        self.setObjectName(f"field-box:{self.spec.id}")
         self.box = QCheckBox(self.label_text)
-        self.box.setObjectName(f"field:{spec.id}")
+        self.box.setObjectName(f"field:{self.spec.id}")
         self.box.setAccessibleName(self.label_text)
         self.box.toggled.connect(lambda _on: self._emit())
         layout.addWidget(self.box)
@@ -451,44 +404,37 @@ class CommuneWidget(FieldWidget):
 
     with_street = False
 
-    def __init__(
-        self,
-        spec: FieldSpec,
-        ftype: FieldType,
-        locale: str,
-        tr: Translate,
-        options: FieldOptions | None = None,
-    ) -> None:
-        super().__init__(spec, ftype, locale, tr, options)
-        self.setObjectName(f"field-box:{spec.id}")
+    def _build(self) -> None:
+        self.setObjectName(f"field-box:{self.spec.id}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
         self.street: QLineEdit | None = None
         self.complement: QLineEdit | None = None
         if self.with_street:
-            self.street = self._line("street", tr("Numéro et rue"), layout)
+            self.street = self._line("street", self.tr_("Numéro et rue"), layout)
             self.complement = self._line(
-                "complement", tr("Complément d'adresse (si besoin)"), layout
+                "complement", self.tr_("Complément d'adresse (si besoin)"), layout
             )
         self.postal = DigitsEdit(5)
         self.postal.setAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
-        self.postal.setObjectName(f"field:{spec.id}:postal_code")
-        self.postal.setAccessibleName(tr("Code postal"))
+        self.postal.setObjectName(f"field:{self.spec.id}:postal_code")
+        self.postal.setAccessibleName(self.tr_("Code postal"))
         self.postal.textEdited.connect(self._postal_typed)
-        layout.addWidget(text_label(tr("Code postal"), self.postal))
+        layout.addWidget(text_label(self.tr_("Code postal"), self.postal))
         layout.addWidget(self.postal)
-        self.keypad = _with_keypad(self.options, tr, self.postal)
+        self.keypad = _with_keypad(self.options, self.tr_, self.postal)
         if self.keypad is not None:
             layout.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignLeading)
         self.waiting = text_label(
-            tr("La liste des communes apparaît quand le code postal a 5 chiffres."), role="muted"
+            self.tr_("La liste des communes apparaît quand le code postal a 5 chiffres."),
+            role="muted",
         )
         layout.addWidget(self.waiting)
         self.communes = CommuneList()
-        self.communes.setObjectName(f"field:{spec.id}:commune")
-        self.commune_label = text_label(tr("Commune"), self.communes)
-        self.communes.setAccessibleName(tr("Commune"))
+        self.communes.setObjectName(f"field:{self.spec.id}:commune")
+        self.commune_label = text_label(self.tr_("Commune"), self.communes)
+        self.communes.setAccessibleName(self.tr_("Commune"))
         self.communes.itemSelectionChanged.connect(self._commune_chosen)
         self.communes.itemClicked.connect(lambda _item: self.picked.emit())
         layout.addWidget(self.commune_label)
