@@ -251,7 +251,7 @@ class Flow:
 
     def start(self) -> None:
         """« Commencer »: a new session of the chosen procedure, in the current mode."""
-        from kiosk.session import Session
+        from kiosk.session import Session  # start-up seam: loaded at the first « Commencer »
 
         if self.procedure is None:
             raise RuntimeError("start() needs a chosen procedure")
@@ -304,6 +304,7 @@ class Flow:
         return Outcome.INVALID
 
     def _finalize(self, session: Session) -> Outcome:
+        # Start-up seam (see the imports above): a session exists, so these are loaded.
         from kiosk.session import FinalizeRefused
         from kiosk.submission import Submission
 
@@ -333,7 +334,7 @@ class Flow:
 
     def retry(self) -> bool:
         """« Réessayer »: store the finalized submission again; True once it is saved."""
-        from kiosk.submission import Submission
+        from kiosk.submission import Submission  # start-up seam, as in _finalize
 
         if not self.saved and isinstance(self.result, Submission):
             self._store(self.result)

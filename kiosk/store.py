@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.flow import StoreFailed
+from kiosk.keystore import KeyStoreError
+from kiosk.outbox import Outbox, OutboxError
 
 if TYPE_CHECKING:
     from kiosk.config import Settings
-    from kiosk.outbox import Outbox
     from kiosk.submission import Submission
 
 log = logging.getLogger(__name__)
@@ -36,9 +37,6 @@ class OutboxStore:
         return self._problem
 
     def _open(self) -> None:
-        from kiosk.keystore import KeyStoreError
-        from kiosk.outbox import Outbox, OutboxError
-
         try:
             self.outbox = Outbox.open(self.data_dir, self.settings)
             self._problem = None
@@ -48,8 +46,6 @@ class OutboxStore:
             self._problem = str(e)
 
     def store(self, submission: Submission) -> None:
-        from kiosk.outbox import OutboxError
-
         if self.outbox is None:
             self._open()
         if self.outbox is None:
@@ -61,8 +57,6 @@ class OutboxStore:
             raise StoreFailed(str(e)) from e
 
     def waiting(self) -> int | None:
-        from kiosk.outbox import OutboxError
-
         if self.outbox is None:
             return None
         try:

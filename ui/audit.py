@@ -53,6 +53,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.answers_file import read_answers_file
+from kiosk.resources import resource_path
 from ui import theme
 from ui.accessibility import problems as accessible_name_problems
 
@@ -451,9 +453,6 @@ def audit_themes(themes: Iterable[theme.Theme] = theme.THEMES.values()) -> list[
 # -- walking a procedure -----------------------------------------------------------
 def example_answers(procedure_id: str) -> dict[str, Any]:
     """The raw answers of the procedure's main example (attachments as paths)."""
-    from kiosk.answers_file import read_answers_file
-    from kiosk.resources import resource_path
-
     found = read_answers_file(resource_path("procedures", "examples", f"{procedure_id}.json"))
     return {**found.answers, **{k: str(v) for k, v in found.attachments.items()}}
 

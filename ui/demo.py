@@ -17,8 +17,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QFrame, QHBoxLayout
+
 from kiosk.config import Settings, set_setting
 from receiver.server import ReceiverServer, start_in_thread
+from ui import theme
+from ui.app import create_main_window, ensure_application
+from ui.i18n import tr
+from ui.page import label
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +55,6 @@ class Demo:
     def update_banner(self, *_report: object) -> None:
         if self.banner_label is None or self.receiver is None:
             return
-        from ui.i18n import tr
-
         text = (
             tr("Démo : le service reçoit les demandes à {url}.").replace("{url}", self.receiver.url)
             + " "
@@ -99,8 +104,6 @@ def setup_demo(root: Path | None = None) -> Demo:
     ``root`` holds everything; without it a temporary folder is made, and
     deleted by ``close()``.
     """
-    from ui.app import create_main_window
-
     demo = Demo(
         Path(tempfile.mkdtemp(prefix="kiosk-demo-")) if root is None else Path(root),
         remove_root=root is None,
@@ -122,11 +125,6 @@ def setup_demo(root: Path | None = None) -> Demo:
 
 
 def _add_banner(demo: Demo) -> None:
-    from PySide6.QtWidgets import QFrame, QHBoxLayout
-
-    from ui import theme
-    from ui.page import label
-
     window = demo.window
     frame = QFrame()
     frame.setObjectName("demo:banner")
@@ -146,10 +144,6 @@ def _add_banner(demo: Demo) -> None:
 
 def run_demo() -> int:
     """``kiosk demo``: show the window until it is closed (or Ctrl-C), then clean up."""
-    from PySide6.QtCore import QTimer
-
-    from ui.app import ensure_application
-
     app = ensure_application(sys.argv[:1])
     demo = setup_demo()
     assert demo.receiver is not None

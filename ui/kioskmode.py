@@ -24,6 +24,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QAbstractButton, QWidget
 
+from kiosk.datadir import resolve_data_dir
 from ui.pin import PinDialog
 
 if TYPE_CHECKING:
@@ -70,8 +71,6 @@ class KioskGuard(QObject):
         super().__init__(window)
         self.window = window
         if data_dir is None:
-            from kiosk.datadir import resolve_data_dir
-
             data_dir = resolve_data_dir()
         self.data_dir = Path(data_dir)
         self._look = look

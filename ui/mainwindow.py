@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
 
     def attach(self, services: Services) -> None:
         """The rest of start-up is done: offer the procedures, store, send, speak."""
+        # Start-up seam: the documents' widgets load after the home screen is painted.
         from ui.attachments import forget_person
 
         self.services = services
@@ -330,7 +331,7 @@ class MainWindow(QMainWindow):
         self.speaker.say(text, self.flow.locale)
 
     def print_receipt(self) -> None:
-        from ui.receipt import print_for
+        from ui.receipt import print_for  # start-up seam: Qt's print support is slow to load
 
         session, result = self.flow.session, self.flow.result
         if session is not None and result is not None:

@@ -28,6 +28,7 @@ from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QTextDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from PySide6.QtWidgets import QLabel
 
+from kiosk.datadir import resolve_data_dir
 from kiosk.fields.dates import month_names
 from kiosk.i18n import pick
 from kiosk.kinds import StepKind
@@ -35,6 +36,7 @@ from kiosk.session import Session
 from kiosk.submission import Submission, TrainingSubmission
 from ui import theme
 from ui.i18n import tr
+from ui.page import label
 
 if TYPE_CHECKING:
     from ui.screens import ConfirmationScreen
@@ -346,8 +348,6 @@ def print_for(
 ) -> Printed:
     """ "Imprimer le reçu" on the confirmation screen: print, then say so on the screen."""
     if data_dir is None:
-        from kiosk.datadir import resolve_data_dir
-
         data_dir = resolve_data_dir()
     outcome = print_receipt(receipt_for(session, result), Path(data_dir) / RECEIPTS_FOLDER)
     show_on_confirmation(screen, outcome.message)
@@ -356,8 +356,6 @@ def print_for(
 
 def show_on_confirmation(screen: ConfirmationScreen, text: str) -> None:
     """The printing message under the reference (replaced on each press)."""
-    from ui.page import label
-
     old = screen.findChild(QLabel, "confirmation:receipt-message")
     if old is not None:
         old.setText(text)

@@ -163,7 +163,7 @@ class StepScreen(Page):
     def field_options(self) -> FieldOptions:
         """The kiosk's setup for the field widgets (keypad, scanner folder)."""
         if self._field_options is None:
-            from ui.fieldwidgets import FieldOptions
+            from ui.fieldwidgets import FieldOptions  # start-up seam (see the imports above)
 
             self._field_options = FieldOptions()
         return self._field_options
@@ -173,7 +173,7 @@ class StepScreen(Page):
         self._field_options = options
 
     def draw(self, session: Session) -> None:
-        from ui.fieldwidgets import make_field_widget
+        from ui.fieldwidgets import make_field_widget  # start-up seam (see the imports above)
 
         self.reset()
         self.widgets = {}
@@ -340,7 +340,7 @@ class ConfirmationScreen(Page):
     def draw(
         self, session: Session, result: Submission | TrainingSubmission, *, saved: bool = True
     ) -> None:
-        from kiosk.submission import TrainingSubmission
+        from kiosk.submission import TrainingSubmission  # start-up seam (see the imports above)
 
         self.reset()
         self.reference = None

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Qt and the screens are imported inside the functions, after ``main`` has
+# chosen the offscreen platform (Qt reads it when it first loads).
+
 SIZE = (1280, 800)
 SCALES = {100: 1.0, 150: 1.5, 200: 2.0}
 FIRST_STEP_NUMBER = 4  # 00 home, 01 categories, 02 procedures, 03 prepare

@@ -41,6 +41,8 @@ HINT_ABOVE_WIDGETS = {"choice", "multi_choice", "yes_no"}
 @cache
 def example_answers(procedure_id: str) -> dict[str, Any]:
     """The example person's raw answers for this procedure ({} without a file)."""
+    # Start-up seam: the answers-file reader brings the session and the field
+    # types, which the home screen is painted without.
     from kiosk.answers_file import AnswersFileError, read_answers_file
 
     path = examples_dir() / f"{procedure_id}.json"
@@ -56,7 +58,7 @@ def example_answers(procedure_id: str) -> dict[str, Any]:
 
 def shown_example(session: Session, field_id: str, raw: Any) -> str:
     """The example as the review would show it ("15 mars 1950", "Le matin")."""
-    from kiosk.fields import FieldError
+    from kiosk.fields import FieldError  # start-up seam, as above
 
     ftype = session.field_type(field_id)
     try:
