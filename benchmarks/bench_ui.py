@@ -156,7 +156,7 @@ def _child_phases(data_dir: str, spawned: float) -> int:
     mark("import ui.app (the window and the home screen's modules)")
     app = ui.app.ensure_application([sys.argv[0]])
     mark("QApplication and the typeface")
-    window = ui.app._build_window(kiosk_mode=False)
+    window = ui.app._build_window(False, Path(data_dir))
     mark("the window's chrome and home screen")
     painted: list[float] = []
 

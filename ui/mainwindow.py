@@ -28,11 +28,11 @@ from ui.errors import ErrorGuard, ErrorNotice, calm_message
 from ui.i18n import LANGUAGE_NAMES, Translations, available_languages, layout_direction, tr
 from ui.idle import IdleWatcher, forget_traces
 from ui.keyboard import EnterContinues, order_tabs
-from ui.kioskmode import KioskGuard
 from ui.page import Page, size_pictures
 from ui.screens import ScreenStack
 
 if TYPE_CHECKING:
+    from ui.kioskmode import KioskGuard
     from ui.services import Services
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,9 @@ class MainWindow(QMainWindow):
         # Locked before the window is ever shown: never a moment without it.
         self.kiosk_guard: KioskGuard | None = None
         if kiosk_mode:
+            # Start-up seam: a windowed kiosk does not pay for the PIN's modules.
+            from ui.kioskmode import KioskGuard
+
             self.kiosk_guard = KioskGuard(self, data_dir, look=lambda: (self.theme, self.scale))
             self.session_wiped.connect(self.kiosk_guard.close_dialog)
 
@@ -76,7 +79,7 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         central = QWidget()
         central.setObjectName("screen")
-        root = QVBoxLayout(central)
+        root = self._rows = QVBoxLayout(central)
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
         self.banner = TrainingBanner()
@@ -155,10 +158,7 @@ class MainWindow(QMainWindow):
 
     def add_top_row(self, widget: QWidget) -> None:
         """A row above everything, for whoever runs the kiosk (the demo's banner)."""
-        central = self.centralWidget()
-        layout = central.layout() if central is not None else None
-        if isinstance(layout, QVBoxLayout):
-            layout.insertWidget(0, widget)
+        self._rows.insertWidget(0, widget)
 
     # -- look -------------------------------------------------------------------
     @property
