@@ -148,6 +148,10 @@ class Screen:
     next_action: NextAction | None
     back_offered: bool
     print_offered: bool
+    #: the request could not be saved: the person may leave without it (never stuck)
+    abandon_offered: bool
+    #: the kiosk cannot keep a request now: only training is offered
+    can_save: bool
     #: (i, n) for "Étape i sur n", None where it is not shown
     progress: tuple[int, int] | None
     training: bool
@@ -236,9 +240,14 @@ class Flow:
             self.history.append(self.view)
         self.view = view
 
-    def open_categories(self, *, training: bool) -> None:
+    def open_categories(self, *, training: bool) -> bool:
+        """« Faire une démarche » or « M'entraîner »; a real request is refused
+        (False) while the kiosk cannot keep one: twenty steps for nothing."""
+        if not training and not self.can_save:
+            return False
         self.training = training
         self._show(View.CATEGORIES)
+        return True
 
     def open_category(self, category: str) -> None:
         self.category = category
@@ -339,6 +348,12 @@ class Flow:
         if not self.saved and isinstance(self.result, Submission):
             self._store(self.result)
         return self.saved
+
+    def abandon(self) -> None:
+        """The request could not be saved and the person leaves without it."""
+        if self.view == View.CONFIRMATION and not self.saved:
+            log.warning("a finished request was left unsaved (the store failed)")
+        self.next_person()
 
     def back(self) -> Outcome:
         """« Retour »: the previous step (answers kept), else the previous screen."""
@@ -453,6 +468,8 @@ class Flow:
             next_action=self.next_action(),
             back_offered=self.view != View.HOME and not confirmation,
             print_offered=confirmation and self.saved and self.result is not None,
+            abandon_offered=confirmation and not self.saved,
+            can_save=self.can_save,
             progress=progress,
             training=self.training,
             status=self.status_line(),

@@ -209,15 +209,33 @@ def test_a_failed_save_then_retry(procedures) -> None:
     assert flow.next() is Outcome.MOVED and flow.view == View.HOME
 
 
-def test_no_store_keeps_the_answers_and_says_so(procedures) -> None:
-    flow = Flow(procedures)  # the outbox could not be opened
-    assert not flow.can_save
+def test_a_kiosk_that_cannot_save_offers_training_only(procedures) -> None:
+    """No twenty steps for nothing: a real request is not started."""
+    store = MemoryStore()
+    store.problem = "no keyring"
+    flow = Flow(procedures, store=store)
+    assert not flow.can_save and not flow.screen().can_save
+    assert flow.open_categories(training=False) is False
+    assert flow.view == View.HOME
+    assert flow.open_categories(training=True) is True
+    assert flow.view == View.CATEGORIES and flow.training
+
+
+def test_an_unsaved_request_can_be_left(procedures) -> None:
+    """A save that keeps failing never leaves the person stuck on « Réessayer »."""
+    flow = Flow(procedures, store=MemoryStore(failures=100))
     answers = to_review(flow, "etre-rappele")
     flow.next()
     flow.answer("accord", answers["accord"])
     flow.next()
     assert flow.view == View.CONFIRMATION and not flow.saved
+    screen = flow.screen()
+    assert screen.next_action is NextAction.RETRY and screen.abandon_offered
+    # The answers are kept while the person may try again.
     assert flow.session is not None and flow.session.raw("nom") == "Camille Exemple"
+    flow.abandon()
+    assert flow.view == View.HOME and flow.session is None and flow.result is None
+    assert not flow.screen().abandon_offered
 
 
 def test_a_real_outbox_as_the_store(procedures, isolated_environment) -> None:
@@ -289,6 +307,7 @@ def test_the_status_line(procedures) -> None:
     store.problem = "no keyring"
     # Cannot save wins: "requests stay here" would contradict it.
     assert flow.status_line().kind is StatusKind.CANNOT_SAVE and not flow.can_save
+    store.problem = None
     open_to_prepare(flow, "etre-rappele")
     assert not flow.status_line().shown  # for the mediator, not over what to prepare
 

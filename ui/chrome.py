@@ -138,6 +138,8 @@ class BottomBar(QFrame):
         # On the confirmation: the number to take away, in the bar beside
         # « Terminer » (in the page it fell below the fold at 200 %).
         self.print_button = nav_button("confirmation:print", "imprimer")
+        # Saving failed: the person may leave without their request (never stuck).
+        self.abandon_button = nav_button("nav:abandon", "retour")
         self.next_button = nav_button("nav:next", "continuer", primary=True)
         self.next_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
         self.progress_row = QWidget()
@@ -157,18 +159,21 @@ class BottomBar(QFrame):
         row.setSpacing(24)
         row.addWidget(self.back_button)
         row.addWidget(self.print_button)
+        row.addWidget(self.abandon_button)
         row.addWidget(self.progress_row, 1)
         row.addStretch(0)
         row.addWidget(self.next_button)
 
     def buttons(self) -> tuple[QPushButton, ...]:
-        return (self.back_button, self.print_button, self.next_button)
+        return (self.back_button, self.print_button, self.abandon_button, self.next_button)
 
     def draw(self, screen: Screen) -> None:
         _named(self.back_button, tr("Retour"))
         self.back_button.setVisible(screen.back_offered)
         _named(self.print_button, tr("Imprimer le reçu"))
         self.print_button.setVisible(screen.print_offered)
+        _named(self.abandon_button, tr("Partir sans enregistrer"))
+        self.abandon_button.setVisible(screen.abandon_offered)
         action = screen.next_action
         _named(self.next_button, next_text(action) if action is not None else "")
         self.next_button.setVisible(action is not None)
@@ -182,7 +187,10 @@ class BottomBar(QFrame):
             self.progress_bar.setValue(i)
             self.progress_bar.setAccessibleName(self.progress_label.text())
         # Empty on the home screen: its room goes to the two tiles at 200 %.
-        self.setVisible(screen.back_offered or action is not None or screen.print_offered)
+        self.setVisible(
+            screen.back_offered or action is not None or screen.print_offered
+            or screen.abandon_offered
+        )  # fmt: skip
 
     def mirror(self, rtl: bool) -> None:
         """Right to left, « Retour » sits on the right and points right,

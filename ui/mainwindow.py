@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self.back_button.clicked.connect(self.go_back)
         self.next_button.clicked.connect(self.go_next)
         self.print_button.clicked.connect(self.print_receipt)
+        self.bottom.abandon_button.clicked.connect(self.abandon)
         self.top.size_button.clicked.connect(self.cycle_text_size)
         self.top.language_button.clicked.connect(self.cycle_language)
         self.top.help_button.clicked.connect(self.ask_for_help)
@@ -153,7 +154,10 @@ class MainWindow(QMainWindow):
         self.idle.set_timeouts(services.settings.idle_timeout_s, services.settings.idle_countdown_s)
         self.speaker.start()
         self.is_ready = True
-        self._draw_chrome()
+        if self.flow.view == View.HOME and not self.flow.can_save:
+            self.show_current()  # say at once that nothing can be kept
+        else:
+            self._draw_chrome()
         self.ready.emit()
 
     def add_top_row(self, widget: QWidget) -> None:
@@ -234,7 +238,7 @@ class MainWindow(QMainWindow):
         if not self.is_ready and self.finish_start is not None:
             self.recover_from_error()  # it failed: the calm message, on the home screen
             return
-        self.flow.open_categories(training=training)
+        self.flow.open_categories(training=training)  # refused while nothing can be kept
         self.show_current()
 
     def open_category(self, category: str) -> None:
@@ -276,16 +280,23 @@ class MainWindow(QMainWindow):
         self.flow.go_home()
         self.show_current()
 
-    def next_person(self) -> None:
-        """The person is done (« Terminer », or gone idle): the home screen as the
-        next person expects it, in French, normal size and contrast."""
+    def next_person(self, leave: Callable[[], None] | None = None) -> None:
+        """The person is done (« Terminer », gone idle, or left without saving:
+        ``leave``): the home screen as the next person expects it, in French,
+        normal size and contrast."""
         before = (self.flow.locale, self.scale, self.flow.high_contrast)
-        self.flow.next_person()
+        (leave or self.flow.next_person)()
         if before[0] != self.flow.locale:
             self._apply_locale()
         if before[1:] != (self.scale, self.flow.high_contrast):
             self.apply_style()
         self.show_current()
+
+    def abandon(self) -> None:
+        """« Partir sans enregistrer », after saying what it means."""
+        question = tr("Votre demande ne sera pas enregistrée. Vos réponses seront effacées.")
+        if help.ask(self.exec_dialog, help.confirm_dialog(self, question)) == "yes":
+            self.next_person(self.flow.abandon)
 
     def fill_with_example(self, field_id: str) -> None:
         """Training: answer as the example person would, as typing does."""
@@ -306,7 +317,8 @@ class MainWindow(QMainWindow):
             self.help_requested.emit(self.flow.procedure.id if self.flow.procedure else "")
             self.help_notice.show_called()
             return
-        offered = help.CALLBACK_PROCEDURE in self.flow.procedures
+        # A call-back request is offered only when it can be kept.
+        offered = help.CALLBACK_PROCEDURE in self.flow.procedures and self.flow.can_save
         if help.ask(self.exec_dialog, help.help_dialog(self, callback=offered)) == "callback":
             self.request_call_back()
 
@@ -407,7 +419,10 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Draw the current screen in the current language and size."""
         self._draw_chrome()
-        self._draw_page()
+        self.stack.draw(self.flow, ready=self.is_ready)
+        session = self.flow.session
+        if self.flow.training and self.flow.view == View.STEP and session is not None:
+            training.add_hints(self.step, session, self.fill_with_example)
         self.help_notice.place()
         self._size_icons()
         self.order_tabs()
@@ -422,26 +437,6 @@ class MainWindow(QMainWindow):
         self.bottom.draw(screen)
         self.status.draw(screen.status)
         self.setWindowTitle(tr("Borne de démarches"))
-
-    def _draw_page(self) -> None:
-        flow, loc, session = self.flow, self.flow.locale, self.flow.session
-        view = flow.view
-        if view == View.HOME:
-            self.home.draw()
-        elif view == View.CATEGORIES:
-            self.categories.draw(flow.categories(), loc, flow.training)
-        elif view == View.PROCEDURES and flow.category:
-            self.procedure_list.draw(flow.category, flow.procedures_in(flow.category), loc)
-        elif view == View.PREPARE and flow.procedure:
-            self.prepare.draw(flow.procedure, loc)
-        elif view == View.STEP and session:
-            self.step.draw(session)
-            if flow.training:
-                training.add_hints(self.step, session, self.fill_with_example)
-        elif view == View.REVIEW and session:
-            self.review.draw(session)
-        elif view == View.CONFIRMATION and session and flow.result:
-            self.confirmation.draw(session, flow.result, saved=flow.saved)
 
     def order_tabs(self) -> None:
         """Tab follows the reading order: the top bar, the page, the bottom bar."""

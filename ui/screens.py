@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.flow import View
+from kiosk.flow import Flow, View
 from kiosk.i18n import Text, pick
 from kiosk.kinds import CATEGORIES, StepKind
 from ui.i18n import tr
@@ -40,9 +40,36 @@ class HomeScreen(Page):
     def __init__(self) -> None:
         super().__init__("home")
 
-    def draw(self) -> None:
+    def draw(self, *, can_save: bool = True) -> None:
+        """``can_save`` False: requests cannot be kept on this kiosk now; only
+        training is offered, with whom to ask (never twenty steps for nothing)."""
         self.reset()
         self.body.addWidget(label(tr("Bonjour"), "heading"))
+        if not can_save:
+            card = QFrame()
+            card.setObjectName("home:cannot-save")
+            card.setProperty("role", "error-summary")
+            lines = QVBoxLayout(card)
+            warning = tr("Aujourd'hui, cette borne ne peut pas garder de demande.")
+            lines.addWidget(label("⚠  " + warning, "subheading"))
+            lines.addWidget(
+                label(
+                    tr(
+                        "Vous pouvez vous entraîner. Pour une vraie demande, demandez à "
+                        "un médiateur, ou appelez le 34\u00a000 (ANTS)."
+                    )
+                )
+            )
+            self.body.addWidget(card)
+            practise = tile(
+                tr("M'entraîner") + "\n" + tr("Essayer une démarche. Rien n'est envoyé."),
+                "home:training",
+                "entrainement",
+            )
+            self.body.addWidget(practise)
+            practise.clicked.connect(self.training)
+            self.finish()
+            return
         self.body.addWidget(
             label(
                 tr(
@@ -414,6 +441,25 @@ class ScreenStack(QStackedWidget):
         }
         for page in self.pages.values():
             self.addWidget(page)
+
+    def draw(self, flow: Flow, *, ready: bool) -> Page:
+        """Draw the flow's current screen (not yet brought forward)."""
+        view, loc, session = flow.view, flow.locale, flow.session
+        if view == View.HOME:
+            self.home.draw(can_save=flow.can_save or not ready)
+        elif view == View.CATEGORIES:
+            self.categories.draw(flow.categories(), loc, flow.training)
+        elif view == View.PROCEDURES and flow.category:
+            self.procedure_list.draw(flow.category, flow.procedures_in(flow.category), loc)
+        elif view == View.PREPARE and flow.procedure:
+            self.prepare.draw(flow.procedure, loc)
+        elif view == View.STEP and session:
+            self.step.draw(session)
+        elif view == View.REVIEW and session:
+            self.review.draw(session)
+        elif view == View.CONFIRMATION and session and flow.result:
+            self.confirmation.draw(session, flow.result, saved=flow.saved)
+        return self.pages[view]
 
 
 def describe(widget: Any) -> str:

@@ -187,6 +187,11 @@
     </message>
     <message>
         <location filename="../../ui/chrome.py"/>
+        <source>Partir sans enregistrer</source>
+        <translation>Leave without saving</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
         <source>Étape {i} sur {n}</source>
         <translation>Step {i} of {n}</translation>
     </message>
@@ -405,6 +410,11 @@
     </message>
     <message>
         <location filename="../../ui/mainwindow.py"/>
+        <source>Votre demande ne sera pas enregistrée. Vos réponses seront effacées.</source>
+        <translation>Your request will not be saved. Your answers will be deleted.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.py"/>
         <source>Vos réponses seront effacées. Continuer ?</source>
         <translation>Your answers will be deleted. Continue?</translation>
     </message>
@@ -538,6 +548,26 @@
     </message>
     <message>
         <location filename="../../ui/screens.py"/>
+        <source>Aujourd&apos;hui, cette borne ne peut pas garder de demande.</source>
+        <translation>Today, this kiosk cannot keep a request.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens.py"/>
+        <source>Vous pouvez vous entraîner. Pour une vraie demande, demandez à un médiateur, ou appelez le 34 00 (ANTS).</source>
+        <translation>You can practise. For a real request, ask a mediator, or call 34 00 (ANTS).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens.py"/>
+        <source>M&apos;entraîner</source>
+        <translation>Practise</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens.py"/>
+        <source>Essayer une démarche. Rien n&apos;est envoyé.</source>
+        <translation>Try a procedure. Nothing is sent.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens.py"/>
         <source>Cette borne vous aide à faire une démarche. Touchez un grand bouton pour commencer.</source>
         <translation>This kiosk helps you with an official procedure. Touch a big button to start.</translation>
     </message>
@@ -550,16 +580,6 @@
         <location filename="../../ui/screens.py"/>
         <source>Permis, carte grise, carte d&apos;identité</source>
         <translation>Driving licence, vehicle registration, identity card</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens.py"/>
-        <source>M&apos;entraîner</source>
-        <translation>Practise</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens.py"/>
-        <source>Essayer une démarche. Rien n&apos;est envoyé.</source>
-        <translation>Try a procedure. Nothing is sent.</translation>
     </message>
     <message>
         <location filename="../../ui/screens.py"/>
