@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
+from ui.dialogs import KioskDialog
 from ui.i18n import tr
 from ui.pictures import icon
 
@@ -143,7 +144,7 @@ class HelpNotice(QObject):
         return frame
 
 
-class Chooser(QDialog):
+class Chooser(KioskDialog):
     """A heading, a few lines of text and one large button per choice.
 
     ``choices`` are (key, label, object name, primary); after ``exec`` the
@@ -161,7 +162,6 @@ class Chooser(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
-        self.setModal(True)
         self.setWindowTitle(heading)
         self.chosen: str | None = None
         self.buttons: dict[str, QPushButton] = {}

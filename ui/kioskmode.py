@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QAbstractButton, QWidget
 
 from kiosk.datadir import resolve_data_dir
@@ -134,6 +134,12 @@ class KioskGuard(QObject):
                 log.info("kiosk mode: closing refused (the mediator's PIN is needed)")
                 return True
             return False
+        if (
+            kind in (QEvent.Type.Show, QEvent.Type.Resize, QEvent.Type.Move)
+            and watched is self.window
+            and not self.exit_allowed
+        ):
+            QTimer.singleShot(0, self, self._fill_screen)
         if kind in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
             return self._key(watched, event)  # type: ignore[arg-type]
         if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
@@ -194,6 +200,19 @@ class KioskGuard(QObject):
     def _long_press_done(self) -> None:
         self._swallow_release = True
         self.ask_pin()
+
+    def _fill_screen(self) -> None:
+        """Without a window manager, X has nobody to honour "full screen": the
+        window opened as a small window in a corner. There, the kiosk sizes
+        itself to its screen. (Elsewhere the platform or the window manager
+        does it, and the offscreen platform of the tests has no screen to fill.)"""
+        if self.exit_allowed or not shiboken6.isValid(self.window):
+            return
+        if QGuiApplication.platformName() != "xcb" or not self.window.isVisible():
+            return
+        screen = self.window.screen()
+        if screen is not None and self.window.geometry() != screen.geometry():
+            self.window.setGeometry(screen.geometry())
 
     def _back_to_full_screen(self) -> None:
         if not self.exit_allowed and shiboken6.isValid(self.window) and self.window.isVisible():

@@ -16,7 +16,6 @@ from pathlib import Path
 from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.pin import MAX_DIGITS, PinResult, PinStatus, check_pin, pin_is_set
 from ui import theme
+from ui.dialogs import KioskDialog
 from ui.i18n import tr
 
 Clock = Callable[[], float]
@@ -45,7 +45,7 @@ def _label(text: str, name: str, role: str | None = None) -> QLabel:
     return label
 
 
-class PinDialog(QDialog):
+class PinDialog(KioskDialog):
     unlocked = Signal()
 
     def __init__(

@@ -199,6 +199,7 @@ def stylesheet(theme: Theme, scale: float) -> str:
 QMainWindow, QWidget#screen, QScrollArea, QScrollArea > QWidget > QWidget, QDialog {{
     background: {t.background};
 }}
+QDialog[role="dialog"] {{ border: {FOCUS_PX}px solid {t.focus}; }}
 QLabel {{ background: transparent; }}
 QLabel[role="heading"] {{ font-size: {heading}px; font-weight: bold; }}
 QLabel[role="subheading"] {{ font-size: {px(26, scale)}px; font-weight: bold; }}
