@@ -47,6 +47,20 @@ def x(display: str, *args: str) -> str:
     return result.stdout
 
 
+def open_pin(display: str) -> str | None:
+    """Ctrl+Alt+M until the PIN dialog shows (the first keys may come before
+    the kiosk has the keyboard's focus)."""
+
+    def press_and_look() -> str | None:
+        found = window_id(display, "Code du")
+        if found is None:
+            x(display, "xdotool", "key", "ctrl+alt+m")
+            found = window_id(display, "Code du")
+        return found
+
+    return until(press_and_look)  # type: ignore[return-value]
+
+
 def window_id(display: str, name: str) -> str | None:
     ids = x(display, "xdotool", "search", "--onlyvisible", "--name", name).split()
     return ids[0] if ids else None
@@ -137,8 +151,7 @@ def test_kiosk_mode_fills_the_screen_without_a_window_manager(display, kiosk) ->
     assert wid, "the kiosk's window never showed"
     assert until(lambda: geometry(display, wid) == (0, 0, WIDTH, HEIGHT)), geometry(display, wid)
     # The PIN dialog: inside the window, in its middle.
-    x(display, "xdotool", "key", "ctrl+alt+m")
-    pin = until(lambda: window_id(display, "Code du"))
+    pin = open_pin(display)
     assert pin, "Ctrl+Alt+M opened no PIN dialog"
     left, top, width, height = geometry(display, pin)
     assert left >= 0 and top >= 0 and left + width <= WIDTH and top + height <= HEIGHT
@@ -157,8 +170,7 @@ def test_under_a_window_manager_dialogs_cannot_be_minimised_or_moved(display, ki
         kiosk()
         wid = until(lambda: window_id(display, "Borne"))
         assert wid and until(lambda: geometry(display, wid) == (0, 0, WIDTH, HEIGHT))
-        x(display, "xdotool", "key", "ctrl+alt+m")
-        pin = until(lambda: window_id(display, "Code du"))
+        pin = open_pin(display)
         assert pin
         # No title bar: nothing to minimise, maximise or drag.
         extents = x(display, "xprop", "-id", pin, "_NET_FRAME_EXTENTS")
