@@ -93,6 +93,24 @@ class ScannerFolder:
         mine.sort(key=lambda f: (-f[0], f[1]))
         return [path for _, _, path in mine[:count]]
 
+    def holds(self, path: str | os.PathLike[str]) -> bool:
+        """Whether ``path`` is one of this person's scans, the only files a
+        person may attach: a regular file (not a symbolic link) directly in
+        the folder (``..`` and sub-folders resolve elsewhere), not hidden,
+        arrived since the person boundary."""
+        if self.path is None:
+            return False
+        candidate = Path(path)
+        try:
+            if not os.path.samefile(candidate.parent, self.path):
+                return False
+            info = os.lstat(candidate)
+        except (OSError, ValueError):
+            return False
+        if candidate.name.startswith(".") or not stat.S_ISREG(info.st_mode):
+            return False
+        return self._boundary <= info.st_mtime <= self._clock() + FUTURE_SKEW_S
+
     def forget_person(self) -> int:
         """The person left: delete the files that arrived since the boundary (when
         allowed), then move the boundary to now. Returns how many were deleted."""

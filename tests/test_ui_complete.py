@@ -336,11 +336,13 @@ def prepare_files(name: str, folder: Path | None = None) -> None:
     if folder is not None:
         for old in folder.iterdir():
             old.unlink()
-        now = time.time()
+        # Just scanned, newest first in the order of the procedure: after the
+        # last person left (a boundary set a moment ago), never before it.
+        now = time.time() + len(files) * 0.01
         for i, path in enumerate(files.values()):
             copy = folder / path.name
             shutil.copy(path, copy)
-            os.utime(copy, (now - i, now - i))
+            os.utime(copy, (now - i * 0.01, now - i * 0.01))
             CHOSEN[next(k for k, v in files.items() if v == path)] = copy
 
 
@@ -354,7 +356,7 @@ def test_every_example_by_keyboard_only(qtbot, isolated_environment, scanner, pr
     qtbot.waitUntil(window.isActiveWindow)
     references = []
     for name in examples_of(procedure_id):
-        prepare_files(name)
+        prepare_files(name, scanner)  # only the person's scans can be attached
         reference = walk(qtbot, window, name, keyboard=True)
         if name in STOPS:
             assert reference is None
@@ -392,7 +394,7 @@ def test_every_example_by_clicks(qtbot, isolated_environment, scanner, procedure
 
 def test_review_edit_and_back_keep_answers(qtbot, isolated_environment, scanner):
     window = make_window(qtbot, isolated_environment)
-    prepare_files("etre-rappele")
+    prepare_files("etre-rappele", scanner)
     walk(qtbot, window, "etre-rappele", keyboard=False, until="review")
     assert window.flow.view == View.REVIEW
     assert find(window, "review:value:nom").text() == "Camille Exemple"

@@ -371,12 +371,12 @@ def test_newest_scans_are_large_buttons_with_a_thumbnail(scans, window, qtbot):
         assert button.height() >= 64 and button.isVisible()
     pdf_thumb = widget.file_buttons[0].picture.pixmap()
     assert pdf_thumb.height() > pdf_thumb.width()  # a portrait page, drawn from the PDF
-    # Tab order is reading order: the files, then "Choisir un autre fichier".
+    # Tab order is reading order: the files, then « Voir tous mes documents ».
     assert widget.focus_targets()[: len(names) + 1] == [
         *widget.file_buttons,
         find(window, "field:carte_grise"),
     ]
-    assert find(window, "field:carte_grise").text() == "Choisir un autre fichier"
+    assert find(window, "field:carte_grise").text() == "Voir tous mes documents"
 
 
 def test_a_chosen_scan_is_checked_then_shown_large(scans, window, qtbot):
@@ -425,22 +425,69 @@ def test_a_refused_file_is_explained_at_the_field(scans, window, qtbot, monkeypa
     assert window.flow.session.raw("carte_grise") is None  # not accepted: nothing given
     assert not widget.choose(big)
     assert "trop gros" in problem.text()
-    # The dialog's choice goes through the same check; a good file clears the message.
-    monkeypatch.setattr(
-        AttachmentWidget, "ask_for_file", lambda self: str(FILES / "exemple-carte-grise.jpg")
-    )
+    # The chooser's choice goes through the same check; a good file clears the message.
+    good = put(scans, "exemple-carte-grise.jpg")
+    monkeypatch.setattr(AttachmentWidget, "ask_for_file", lambda self: str(good))
     browse = find(window, "field:carte_grise")
     browse.setFocus()
     qtbot.keyClick(browse, Qt.Key.Key_Space)
     assert not problem.isVisible() and widget.chosen.isVisible()
-    assert window.flow.session.raw("carte_grise") == str(FILES / "exemple-carte-grise.jpg")
+    assert window.flow.session.raw("carte_grise") == str(good)
+
+
+def test_only_this_persons_scans_can_be_attached(scans, window, qtbot, tmp_path):
+    """The chooser opened the whole disk: the data directory, older people's
+    scans. Now nothing outside this person's scans is taken, whatever way it comes."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    outside = put(elsewhere, "exemple-carte-grise.jpg")
+    older = put(scans, "exemple-permis.jpg", "someone-before.jpg", age_s=2 * 3600)
+    (scans / "sub").mkdir()
+    nested = put(scans / "sub", "exemple-carte-grise.jpg")
+    link = scans / "link.jpg"
+    link.symlink_to(outside)
+    show_step(window, "carte-grise-changement-adresse", "documents")
+    widget = attachment(window, "carte_grise")
+    problem = find(window, "attachment-problem:carte_grise")
+    for path in (outside, older, nested, link, scans / ".." / "elsewhere" / outside.name):
+        assert not widget.choose(path), path
+        assert problem.isVisible() and "scanné" in problem.text()
+        assert window.flow.session.raw("carte_grise") is None
+    assert widget.choose(put(scans, "exemple-carte-grise.jpg"))
+
+
+def test_the_chooser_offers_this_persons_scans_and_nothing_else(scans, window, qtbot):
+    from ui.attachments import ScanChooser
+    from ui.dialogs import KioskDialog
+
+    put(scans, "exemple-permis.jpg", "someone-before.jpg", age_s=2 * 3600)
+    mine = [put(scans, "exemple-carte-grise.jpg", f"scan-{i}.jpg", age_s=i) for i in range(5)]
+    show_step(window, "carte-grise-changement-adresse", "documents")
+    attachment(window, "carte_grise")
+    seen: list[ScanChooser] = []
+
+    def answer(chooser: ScanChooser) -> int:
+        seen.append(chooser)
+        assert isinstance(chooser, KioskDialog)
+        assert chooser.findChildren(QLineEdit) == []  # no path to type
+        assert [b.path for b in chooser.buttons] == mine  # newest first, no one else's
+        chooser.buttons[3].click()
+        return 1
+
+    original = ScanChooser.exec
+    ScanChooser.exec = answer  # type: ignore[method-assign]
+    try:
+        click(qtbot, window, "field:carte_grise")
+    finally:
+        ScanChooser.exec = original  # type: ignore[method-assign]
+    assert seen and window.flow.session.raw("carte_grise") == str(mine[3])
 
 
 def test_a_new_scan_shows_up_while_on_the_screen(scans, window, qtbot):
     show_step(window, "carte-grise-changement-adresse", "documents")
     widget = attachment(window, "carte_grise")
     assert widget.file_buttons == [] and widget.recent_note.isVisible()
-    assert find(window, "field:carte_grise").text() == "Choisir un fichier"
+    assert find(window, "field:carte_grise").text() == "Voir tous mes documents"
     put(scans, "exemple-carte-grise.jpg")
     qtbot.waitUntil(lambda: len(widget.file_buttons) == 1)
     assert not widget.recent_note.isVisible()
@@ -501,7 +548,7 @@ def test_the_next_person_is_not_offered_the_last_persons_scan(scans, window, qtb
     show_step(window, "carte-grise-changement-adresse", "documents")
     widget = attachment(window, "carte_grise")
     assert widget.file_buttons == [] and widget.recent_note.isVisible()
-    assert find(window, "field:carte_grise").text() == "Choisir un fichier"
+    assert find(window, "field:carte_grise").text() == "Voir tous mes documents"
     put(scans, "exemple-justificatif-domicile.pdf")
     qtbot.waitUntil(lambda: len(widget.file_buttons) == 1)
     assert widget.file_buttons[0].path.name == "exemple-justificatif-domicile.pdf"

@@ -2,11 +2,14 @@
 it is accepted, shown large once chosen.
 
 The newest files of the scanner folder are large buttons with a thumbnail
-(a photo scaled down, or the first page of a PDF); "Choisir un autre
-fichier" opens a file dialog on that folder. Whether a file is accepted is
-the field type's decision (``AttachmentField.parse`` reads its content):
-this widget never judges a file by its name. What goes to the session is
-the file's path.
+(a photo scaled down, or the first page of a PDF); « Voir tous mes
+documents » opens the kiosk's own chooser with every scan of this person,
+as the same large buttons: no path to type, no other folder, nobody else's
+files (a generic file dialog opened the whole disk). Whatever way a file
+comes, ``ScannerFolder.holds`` must accept it before the field type reads
+it. Whether a file is accepted is then the field type's decision
+(``AttachmentField.parse`` reads its content): this widget never judges a
+file by its name. What goes to the session is the file's path.
 
 Which files are offered is the core's rule (``kiosk.scanner``): only those
 that arrived since the last person left. This widget only shows them.
@@ -23,20 +26,20 @@ import itertools
 import logging
 import os
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QFileSystemWatcher, QRect, QSize, Qt, QTimer, QUrl
-from PySide6.QtGui import QColor, QImage, QImageReader, QPainter, QPen, QPixmap
+from PySide6.QtCore import QEvent, QFileSystemWatcher, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QImage, QImageReader, QPainter, QPen, QPixmap, QShowEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QListView,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -44,7 +47,8 @@ from PySide6.QtWidgets import (
 
 from kiosk.fields import FieldError
 from kiosk.fields.attachment import sniff
-from ui.fieldbase import FieldOptions, FieldWidget, reveal, text_label
+from ui.dialogs import KioskDialog
+from ui.fieldbase import FieldOptions, FieldWidget, Translate, reveal, text_label
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,8 @@ log = logging.getLogger(__name__)
 #: kiosk.scanner decides; older files are reached through "Choisir un autre
 #: fichier" only)
 RECENT_COUNT = 3
+#: how many of this person's scans the chooser offers at most
+ALL_COUNT = 30
 THUMBNAIL_BOX = QSize(144, 144)
 PREVIEW_BOX = QSize(340, 400)
 
@@ -222,6 +228,74 @@ class FileButton(QPushButton):
             child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
 
 
+class ScanChooser(KioskDialog):
+    """Every scan of this person, newest first, as large buttons; nothing else."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        paths: list[Path],
+        tr: Translate,
+        when: Callable[[Path], str | None],
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("scans:dialog")
+        self.setWindowTitle(tr("Mes documents scannés"))
+        self.chosen: Path | None = None
+        box = QVBoxLayout(self)
+        box.setContentsMargins(32, 24, 32, 24)
+        box.setSpacing(16)
+        heading = text_label(tr("Mes documents scannés"), role="heading")
+        box.addWidget(heading)
+        listing = QWidget()
+        rows = QVBoxLayout(listing)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(12)
+        self.buttons: list[FileButton] = []
+        for n, path in enumerate(paths, start=1):
+            text = when(path)
+            if text is None:
+                continue
+            button = FileButton(path, f"scans:file:{n}", text)
+            button.clicked.connect(lambda _=False, p=path: self._choose(p))
+            rows.addWidget(button)
+            self.buttons.append(button)
+        if not self.buttons:
+            rows.addWidget(
+                text_label(
+                    tr(
+                        "Aucun document scanné pour le moment. Posez votre document sur le "
+                        "scanner et lancez le scan."
+                    )
+                )
+            )
+        rows.addStretch(1)
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setWidget(listing)
+        box.addWidget(scroller, 1)
+        close = QPushButton(tr("Fermer"))
+        close.setObjectName("scans:close")
+        close.setAccessibleName(close.text())
+        close.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        close.clicked.connect(self.reject)
+        box.addWidget(close, 0, Qt.AlignmentFlag.AlignLeading)
+        window = parent.window()
+        self.resize(max(window.width() - 96, 400), max(window.height() - 96, 300))
+
+    def _choose(self, path: Path) -> None:
+        self.chosen = path
+        self.accept()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        first = self.buttons[0] if self.buttons else self.findChild(QPushButton, "scans:close")
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
 class AttachmentWidget(FieldWidget):
     """Pick a scanned document; it is checked, then shown large."""
 
@@ -322,23 +396,10 @@ class AttachmentWidget(FieldWidget):
         if watched:
             self.watcher.removePaths(watched)
         paths = self.scanner.recent(RECENT_COUNT) if self.scanner is not None else []
-        today = datetime.now().date()
         for n, path in enumerate(paths, start=1):
-            try:
-                moment = datetime.fromtimestamp(path.stat().st_mtime)
-            except OSError:
+            text = self._when(path)
+            if text is None:
                 continue
-            when = _clock(moment, self.lang)
-            if moment.date() == today:
-                text = tr("Ajouté aujourd'hui à {heure}").replace("{heure}", when)
-            elif moment.date() == today - timedelta(days=1):
-                text = tr("Ajouté hier à {heure}").replace("{heure}", when)
-            else:
-                text = (
-                    tr("Ajouté le {date} à {heure}")
-                    .replace("{date}", f"{moment:%d/%m/%Y}")
-                    .replace("{heure}", when)
-                )
             button = FileButton(path, f"field:{self.spec.id}:file:{n}", text)
             button.clicked.connect(lambda _=False, p=path: self.choose(p))
             self.recent_box.addWidget(button)
@@ -361,10 +422,27 @@ class AttachmentWidget(FieldWidget):
             note = ""
         self.recent_note.setText(note)
         self.recent_note.setVisible(bool(note))
-        self.browse.setText(
-            tr("Choisir un autre fichier") if has_files else tr("Choisir un fichier")
-        )
+        self.browse.setText(tr("Voir tous mes documents"))
         self.browse.setAccessibleName(self.browse.text())
+
+    def _when(self, path: Path) -> str | None:
+        """When a scan arrived, in words (None: it is gone)."""
+        tr = self.tr_
+        try:
+            moment = datetime.fromtimestamp(path.stat().st_mtime)
+        except OSError:
+            return None
+        when = _clock(moment, self.lang)
+        today = datetime.now().date()
+        if moment.date() == today:
+            return tr("Ajouté aujourd'hui à {heure}").replace("{heure}", when)
+        if moment.date() == today - timedelta(days=1):
+            return tr("Ajouté hier à {heure}").replace("{heure}", when)
+        return (
+            tr("Ajouté le {date} à {heure}")
+            .replace("{date}", f"{moment:%d/%m/%Y}")
+            .replace("{heure}", when)
+        )
 
     def _order_tabs(self) -> None:
         """Tab in reading order: the files, then the other buttons, where the
@@ -393,35 +471,14 @@ class AttachmentWidget(FieldWidget):
 
     # -- choosing ------------------------------------------------------------------
     def ask_for_file(self) -> str | None:
-        """The file dialog (tests replace this method)."""
-        start = self.folder if self.folder is not None and self.folder.is_dir() else Path.home()
-        dialog = QFileDialog(self.window(), self.tr_("Choisir un document"), str(start))
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setViewMode(QFileDialog.ViewMode.List)
-        dialog.setOption(QFileDialog.Option.ReadOnly, True)  # no new folder, no renaming
-        dialog.setNameFilter(self.tr_("Tous les fichiers") + " (*)")
-        dialog.setSidebarUrls([QUrl.fromLocalFile(str(start))])
-        # One column of names that wrap nowhere and scroll up and down only,
-        # without the buttons a person does not need.
-        for name in ("listModeButton", "detailModeButton", "newFolderButton", "sidebar"):
-            extra = dialog.findChild(QWidget, name)
-            if extra is not None:
-                extra.hide()
-        names = dialog.findChild(QListView, "listView")
-        if names is not None:
-            names.setWrapping(False)
-            names.setFlow(QListView.Flow.TopToBottom)
-            names.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        dialog.setLabelText(QFileDialog.DialogLabel.LookIn, self.tr_("Dossier :"))
-        dialog.setLabelText(QFileDialog.DialogLabel.FileName, self.tr_("Fichier :"))
-        dialog.setLabelText(QFileDialog.DialogLabel.FileType, self.tr_("Type :"))
-        dialog.setLabelText(QFileDialog.DialogLabel.Accept, self.tr_("Choisir ce fichier"))
-        dialog.setLabelText(QFileDialog.DialogLabel.Reject, self.tr_("Annuler"))
-        dialog.setGeometry(self.window().geometry())
-        if dialog.exec() and dialog.selectedFiles():
-            return dialog.selectedFiles()[0]
-        return None
+        """The kiosk's chooser of this person's scans (tests replace this method)."""
+        paths = self.scanner.recent(ALL_COUNT) if self.scanner is not None else []
+        chooser = ScanChooser(self.window(), paths, self.tr_, self._when)
+        try:
+            chooser.exec()
+            return os.fspath(chooser.chosen) if chooser.chosen is not None else None
+        finally:
+            chooser.deleteLater()
 
     def browse_files(self) -> None:
         chosen = self.ask_for_file()
@@ -429,7 +486,14 @@ class AttachmentWidget(FieldWidget):
             self.choose(chosen)
 
     def choose(self, path: str | os.PathLike[str]) -> bool:
-        """Check the file with the field type; show it, or say what is wrong."""
+        """Check the file with the field type; show it, or say what is wrong.
+        Only this person's scans may be chosen (``ScannerFolder.holds``)."""
+        if self.scanner is None or not self.scanner.holds(path):
+            log.warning("a file outside this person's scans was refused")
+            self._show_problem(
+                self.tr_("Choisissez un document scanné, dans la liste."), Path(path).name
+            )
+            return False
         try:
             value = self.ftype.parse(os.fspath(path))
         except FieldError as e:

@@ -5,6 +5,23 @@
     <name>kiosk</name>
     <message>
         <location filename="../../ui/attachments.py"/>
+        <source>Mes documents scannés</source>
+        <translation>My scanned documents</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py"/>
+        <source>Aucun document scanné pour le moment. Posez votre document sur le scanner et lancez le scan.</source>
+        <translation>No scanned document yet. Put your document on the scanner and start the scan.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py"/>
+        <location filename="../../ui/help.py"/>
+        <location filename="../../ui/pin.py"/>
+        <source>Fermer</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py"/>
         <source>Les derniers documents scannés :</source>
         <translation>The latest scanned documents:</translation>
     </message>
@@ -25,6 +42,21 @@
     </message>
     <message>
         <location filename="../../ui/attachments.py"/>
+        <source>Le dossier du scanner est introuvable. Un médiateur peut vous aider.</source>
+        <translation>The scanner folder cannot be found. A helper can help you.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py"/>
+        <source>Aucun document scanné pour le moment. Posez votre document sur le scanner et lancez le scan. Il apparaîtra ici.</source>
+        <translation>No scanned document yet. Put your document on the scanner and start the scan. It will appear here.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py"/>
+        <source>Voir tous mes documents</source>
+        <translation>See all my documents</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py"/>
         <source>Ajouté aujourd&apos;hui à {heure}</source>
         <translation>Added today at {heure}</translation>
     </message>
@@ -40,59 +72,8 @@
     </message>
     <message>
         <location filename="../../ui/attachments.py"/>
-        <source>Le dossier du scanner est introuvable. Un médiateur peut vous aider.</source>
-        <translation>The scanner folder cannot be found. A helper can help you.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/attachments.py"/>
-        <source>Aucun document scanné pour le moment. Posez votre document sur le scanner et lancez le scan. Il apparaîtra ici.</source>
-        <translation>No scanned document yet. Put your document on the scanner and start the scan. It will appear here.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/attachments.py"/>
-        <source>Choisir un autre fichier</source>
-        <translation>Choose another file</translation>
-    </message>
-    <message>
-        <location filename="../../ui/attachments.py"/>
-        <source>Choisir un fichier</source>
-        <translation>Choose a file</translation>
-    </message>
-    <message>
-        <location filename="../../ui/attachments.py"/>
-        <source>Choisir un document</source>
-        <translation>Choose a document</translation>
-    </message>
-    <message>
-        <location filename="../../ui/attachments.py"/>
-        <source>Tous les fichiers</source>
-        <translation>All files</translation>
-    </message>
-    <message>
-        <location filename="../../ui/attachments.py"/>
-        <source>Dossier :</source>
-        <translation>Folder:</translation>
-    </message>
-    <message>
-        <location filename="../../ui/attachments.py"/>
-        <source>Fichier :</source>
-        <translation>File:</translation>
-    </message>
-    <message>
-        <location filename="../../ui/attachments.py"/>
-        <source>Type :</source>
-        <translation>Type:</translation>
-    </message>
-    <message>
-        <location filename="../../ui/attachments.py"/>
-        <source>Choisir ce fichier</source>
-        <translation>Choose this file</translation>
-    </message>
-    <message>
-        <location filename="../../ui/attachments.py"/>
-        <location filename="../../ui/pin.py"/>
-        <source>Annuler</source>
-        <translation>Cancel</translation>
+        <source>Choisissez un document scanné, dans la liste.</source>
+        <translation>Choose a scanned document from the list.</translation>
     </message>
     <message>
         <location filename="../../ui/attachments.py"/>
@@ -348,12 +329,6 @@
     </message>
     <message>
         <location filename="../../ui/help.py"/>
-        <location filename="../../ui/pin.py"/>
-        <source>Fermer</source>
-        <translation>Close</translation>
-    </message>
-    <message>
-        <location filename="../../ui/help.py"/>
         <source>Besoin d&apos;aide ?</source>
         <translation>Need help?</translation>
     </message>
@@ -432,6 +407,11 @@
         <location filename="../../ui/pin.py"/>
         <source>Sortir du mode borne</source>
         <translation>Leave kiosk mode</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pin.py"/>
+        <source>Annuler</source>
+        <translation>Cancel</translation>
     </message>
     <message>
         <location filename="../../ui/pin.py"/>
