@@ -294,12 +294,8 @@ class ReceiverApp:
         received = self.store.clock()
         digest = hashlib.sha256(body).hexdigest()
         # A replay or a conflict is told by the bytes alone, before any check:
-        # what was accepted once is answered the same way forever.
-        known = self.store.find_submission(submission_id)
-        if known is not None:
-            if known.body_sha256 != digest:
-                return self._conflict(submission_id, device)
-            return Response.json(200, known.acknowledgement())
+        # what was accepted once is answered the same way forever. The store
+        # tells them apart as it inserts; a refusal looks for them first.
         document = self._parse(body)
         if document is None:
             details = [{"field": "body", "message": "the body must be a JSON object"}]
@@ -311,6 +307,8 @@ class ReceiverApp:
         else:
             details = submission_problems(document, submission_id)
         if details:
+            if known := self._known(submission_id, digest, device):
+                return known
             log.warning(
                 "submission %s from %s refused: %s", submission_id, device.kiosk_id, details
             )
@@ -319,6 +317,8 @@ class ReceiverApp:
         digests = attachment_digests(document)
         missing = self.store.missing_attachments(digests)
         if missing:
+            if known := self._known(submission_id, digest, device):
+                return known
             return Response.error(422, "missing_attachments", missing=missing)
         sent_at, skew = _skew(environ.get(_environ_key(SENT_AT_HEADER)), received)
         try:
@@ -340,6 +340,15 @@ class ReceiverApp:
                 record.reference,
             )
         return Response.json(201 if created else 200, record.acknowledgement())
+
+    def _known(self, submission_id: str, digest: str, device: Device) -> Response | None:
+        """The answer to a stored id (replay or conflict), or None if it is new."""
+        known = self.store.find_submission(submission_id)
+        if known is None:
+            return None
+        if known.body_sha256 != digest:
+            return self._conflict(submission_id, device)
+        return Response.json(200, known.acknowledgement())
 
     def _put_heartbeat(self, kiosk_id: str, environ: Environ, device: Device) -> Response:
         if kiosk_id != device.kiosk_id:

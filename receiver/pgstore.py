@@ -28,7 +28,6 @@ from receiver.store import (
     Store,
     StoreBusy,
     StoreError,
-    reference_text,
     utc_now,
 )
 
@@ -156,19 +155,30 @@ class PostgresStore(Store):
             self._sequences.add(year)
 
     def _insert_submission(
-        self, conn: Connection, values: dict[str, Any], year: int
+        self, values: dict[str, Any], year: int, attachments: Sequence[str]
     ) -> Mapping[str, Any] | None:
-        sequence = self._sequence(year)
-        number = conn.execute("SELECT nextval(?::regclass) AS n", (sequence,)).fetchone()["n"]
-        values = {**values, "reference": reference_text(year, int(number))}
-        columns = ", ".join(values)
+        # One statement: the number comes from the year's sequence as the row
+        # goes in (a conflict leaves a hole in the numbers, never a duplicate).
+        columns = ", ".join([*values, "reference"])
         marks = ", ".join("?" for _ in values)
-        row: Mapping[str, Any] | None = conn.execute(
-            f"INSERT INTO submissions ({columns}) VALUES ({marks})"
-            f" ON CONFLICT (id) DO NOTHING RETURNING {_RECORD_COLUMNS}",
-            list(values.values()),
-        ).fetchone()
-        return row
+        number = (
+            "(SELECT ? || lpad(n::text, greatest(6, length(n::text)), '0')"
+            " FROM nextval(?::regclass) AS n)"
+        )
+        statement = (
+            f"INSERT INTO submissions ({columns}) VALUES ({marks}, {number})"
+            f" ON CONFLICT (id) DO NOTHING RETURNING {_RECORD_COLUMNS}"
+        )
+        params = [*values.values(), f"BO-{year}-", self._sequence(year)]
+        if not attachments:
+            with self._read() as conn:  # autocommit: the statement is its own transaction
+                row: Mapping[str, Any] | None = conn.execute(statement, params).fetchone()
+                return row
+        with self._write() as conn:
+            row = conn.execute(statement, params).fetchone()
+            if row is not None:
+                self._reference(conn, attachments, values["received_at"])
+            return row
 
     # -- schema ----------------------------------------------------------------
     def _migrate(self, create: bool) -> None:

@@ -297,9 +297,12 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def _insert_submission(
-        self, conn: Connection, values: dict[str, Any], year: int
+        self, values: dict[str, Any], year: int, attachments: Sequence[str]
     ) -> Mapping[str, Any] | None:
-        """Insert with a new reference unless the id is stored; the new row or None."""
+        """Insert with a new reference unless the id is stored; the new row or None.
+
+        In the same transaction, mark ``attachments`` referenced (``_reference``).
+        """
 
     def _prepare_year(self, year: int) -> None:
         """Make ``_insert_submission`` ready for a year's references (outside any transaction)."""
@@ -475,24 +478,28 @@ class Store(abc.ABC):
         }
         year = moment.astimezone().year
         self._prepare_year(year)
-        with self._write() as conn:
-            row = self._insert_submission(conn, values, year)
-            if row is None:
-                stored = conn.execute(
-                    f"SELECT {_RECORD_COLUMNS} FROM submissions WHERE id = ?", (submission_id,)
-                ).fetchone()
-                if stored["body_sha256"] != digest:
-                    raise Conflict(f"submission {submission_id} is stored with other bytes")
-                return _record(stored), False
-            for start in range(0, len(attachments), 500):
-                chunk = list(attachments[start : start + 500])
-                marks = ", ".join("?" for _ in chunk)
-                conn.execute(
-                    "UPDATE attachments SET referenced_at = ?"
-                    f" WHERE referenced_at IS NULL AND sha256 IN ({marks})",
-                    [now, *chunk],
-                )
+        row = self._insert_submission(values, year, attachments)
+        if row is not None:
             return _record(row), True
+        with self._read() as conn:
+            stored = conn.execute(
+                f"SELECT {_RECORD_COLUMNS} FROM submissions WHERE id = ?", (submission_id,)
+            ).fetchone()
+        if stored["body_sha256"] != digest:
+            raise Conflict(f"submission {submission_id} is stored with other bytes")
+        return _record(stored), False
+
+    @staticmethod
+    def _reference(conn: Connection, attachments: Sequence[str], now: str) -> None:
+        """Mark the attachments a stored submission names: they no longer expire."""
+        for start in range(0, len(attachments), 500):
+            chunk = list(attachments[start : start + 500])
+            marks = ", ".join("?" for _ in chunk)
+            conn.execute(
+                "UPDATE attachments SET referenced_at = ?"
+                f" WHERE referenced_at IS NULL AND sha256 IN ({marks})",
+                [now, *chunk],
+            )
 
     def submission_body(self, submission_id: str) -> bytes | None:
         with self._read() as conn:
@@ -691,26 +698,27 @@ class SqliteStore(Store):
         self._local = threading.local()
 
     def _insert_submission(
-        self, conn: Connection, values: dict[str, Any], year: int
+        self, values: dict[str, Any], year: int, attachments: Sequence[str]
     ) -> Mapping[str, Any] | None:
-        # The write lock is held: a look first keeps the year's numbers without gaps.
-        if conn.execute("SELECT 1 FROM submissions WHERE id = ?", (values["id"],)).fetchone():
-            return None
-        conn.execute(
-            "INSERT INTO reference_counters (year, last) VALUES (?, 1)"
-            " ON CONFLICT (year) DO UPDATE SET last = last + 1",
-            (year,),
-        )
-        last = conn.execute("SELECT last FROM reference_counters WHERE year = ?", (year,))
-        values = {**values, "reference": reference_text(year, last.fetchone()[0])}
-        columns = ", ".join(values)
-        marks = ", ".join("?" for _ in values)
-        row: Mapping[str, Any] | None = conn.execute(
-            f"INSERT INTO submissions ({columns}) VALUES ({marks})"
-            f" ON CONFLICT (id) DO NOTHING RETURNING {_RECORD_COLUMNS}",
-            list(values.values()),
-        ).fetchone()
-        return row
+        with self._write() as conn:
+            # The write lock is held: a look first keeps the year's numbers without gaps.
+            if conn.execute("SELECT 1 FROM submissions WHERE id = ?", (values["id"],)).fetchone():
+                return None
+            last = conn.execute(
+                "INSERT INTO reference_counters (year, last) VALUES (?, 1)"
+                " ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+                (year,),
+            ).fetchone()[0]
+            values = {**values, "reference": reference_text(year, last)}
+            columns = ", ".join(values)
+            marks = ", ".join("?" for _ in values)
+            row: Mapping[str, Any] | None = conn.execute(
+                f"INSERT INTO submissions ({columns}) VALUES ({marks})"
+                f" ON CONFLICT (id) DO NOTHING RETURNING {_RECORD_COLUMNS}",
+                list(values.values()),
+            ).fetchone()
+            self._reference(conn, attachments, values["received_at"])
+            return row
 
     def _migrate(self) -> None:
         conn = self._connection()
