@@ -144,9 +144,6 @@ class ReceiverApp:
             log.exception("%s: unexpected error", shown)
             response = Response.error(500, "internal")
         log.info("%s %d", shown, response.status)
-        if environ.get(EARLY_REFUSAL_KEY):
-            # The body was not read: the connection cannot carry another request.
-            response.headers.append(("Connection", "close"))
         body = b"" if method == "HEAD" else response.body
         headers = [*response.headers, ("Content-Length", str(len(body)))]
         if method == "HEAD":
@@ -374,8 +371,11 @@ class ReceiverApp:
 
 
 #: Set in the environ by the server when it refused a request on its headers
-#: alone (no usable token), before reading its body.
-EARLY_REFUSAL_KEY = "receiver.refused_before_body"
+#: alone (no usable token), before reading its body. It arrives as a header
+#: would (waitress builds the environ from them): a client sending it only
+#: gets its own request refused.
+EARLY_REFUSAL_HEADER = "X_KIOSK_REFUSED_BEFORE_BODY"
+EARLY_REFUSAL_KEY = "HTTP_" + EARLY_REFUSAL_HEADER
 
 
 def heartbeat_problems(document: dict[str, Any]) -> list[dict[str, str]]:

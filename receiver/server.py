@@ -8,6 +8,7 @@ listener, open connections, waitress's wake-up pipe).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -19,8 +20,10 @@ from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
-from receiver.app import DEFAULT_MAX_BODY_BYTES, EARLY_REFUSAL_KEY, ReceiverApp
+from receiver.app import DEFAULT_MAX_BODY_BYTES, EARLY_REFUSAL_HEADER, ReceiverApp
 from receiver.store import Store, StoreError, open_store
+
+log = logging.getLogger("receiver")
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -35,6 +38,8 @@ DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_MIN_BODY_RATE = 16 * 1024
 #: Seconds an idle keep-alive connection stays open.
 DEFAULT_IDLE_TIMEOUT = 60
+#: Seconds between two clean-ups of the attachments no submission names.
+EXPIRY_INTERVAL_S = 3600.0
 #: Bodies at least this large wait for a known, valid token before being read.
 EARLY_AUTH_BYTES = 64 * 1024
 
@@ -79,7 +84,9 @@ class _Parser(HTTPRequestParser):
         if self.limits.token_refused(self.headers.get("AUTHORIZATION", ""), self.content_length):
             self.refused_early = True
             headers: dict[str, str] = self.headers  # type: ignore[assignment]
-            headers[EARLY_REFUSAL_KEY.upper()] = "1"
+            headers[EARLY_REFUSAL_HEADER] = "1"
+            # The body was not read: waitress closes the connection after the answer.
+            headers["CONNECTION"] = "close"
             self.body_rcv = None
             self.completed = True
             return len(data)  # the rest of this read is the refused body
@@ -215,11 +222,25 @@ class ReceiverServer:
     def serve_forever(self) -> None:
         """Serve in this thread until ``stop()``; then release every socket."""
         self._started.set()
+        next_expiry = 0.0
         try:
             while not self._stopping.is_set():
                 wasyncore.loop(timeout=1.0, map=self._map, count=1)
+                if time.monotonic() >= next_expiry:
+                    next_expiry = time.monotonic() + EXPIRY_INTERVAL_S
+                    self._expire()
         finally:
             self._close()
+
+    def _expire(self) -> None:
+        """Delete the uploads no submission named in time (at start, then hourly)."""
+        try:
+            count = self.store.expire_unreferenced()
+        except StoreError as e:
+            log.warning("could not expire unreferenced attachments: %s", e)
+            return
+        if count:
+            log.info("expired %d unreferenced attachment(s)", count)
 
     def _close(self) -> None:
         with self._close_lock:
