@@ -23,6 +23,7 @@ from typing import Any
 
 from kiosk.protocol import SUBMISSION_STATUSES
 from receiver.app import DEFAULT_MAX_BODY_BYTES
+from receiver.fleet import fleet, fleet_lines
 from receiver.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_THREADS, ReceiverServer
 from receiver.store import StoreError, is_postgres_url, open_store
 
@@ -178,7 +179,21 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ISO",
         help="only those received at or after this date or date-time (no offset: local time)",
     )
+    fleet = with_db(commands.add_parser("fleet", help="every kiosk and what needs attention"))
+    fleet.add_argument("--json", action="store_true", help="a JSON list, for machines")
     return parser
+
+
+def _fleet(args: argparse.Namespace) -> int:
+    with open_store(args.db, create=False) as store:
+        entries = fleet(store)
+    if args.json:
+        print(json.dumps(entries, ensure_ascii=False, indent=2))
+    elif not entries:
+        print("No kiosk yet: give one a token with `token create`.")
+    else:
+        print("\n".join(fleet_lines(entries)))
+    return EXIT_OK
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -288,6 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("token", "list"): _token_list,
         ("status", None): _status,
         ("export", None): _export,
+        ("fleet", None): _fleet,
     }
     handler = handlers[(args.command, getattr(args, "action", None))]
     try:
