@@ -22,6 +22,8 @@ ATTACHMENT_PATH = "/v1/attachments/{sha256}"
 SUBMISSION_PATH = "/v1/submissions/{id}"
 #: An extension (docs/protocol.md): a receiver without it answers 404.
 HEARTBEAT_PATH = "/v1/kiosks/{id}/heartbeat"
+#: An extension (docs/protocol.md): the signed procedure bundle; 404 when none.
+PROCEDURE_BUNDLE_PATH = "/v1/procedures/bundle"
 
 SENT_AT_HEADER = "X-Kiosk-Sent-At"
 JSON_TYPE = "application/json"

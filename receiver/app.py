@@ -21,6 +21,7 @@ from kiosk.protocol import (
     HEALTH_PATH,
     HEARTBEAT_PATH,
     JSON_TYPE,
+    PROCEDURE_BUNDLE_PATH,
     PROTOCOL_VERSION,
     SENT_AT_HEADER,
     SUBMISSION_PATH,
@@ -54,6 +55,7 @@ Environ = dict[str, Any]
 _REASONS = {
     200: "OK",
     201: "Created",
+    304: "Not Modified",
     400: "Bad Request",
     401: "Unauthorized",
     403: "Forbidden",
@@ -81,6 +83,7 @@ _HEALTH_RE = route(HEALTH_PATH)
 _ATTACHMENT_RE = route(ATTACHMENT_PATH)
 _SUBMISSION_RE = route(SUBMISSION_PATH)
 _HEARTBEAT_RE = route(HEARTBEAT_PATH)
+_BUNDLE_RE = route(PROCEDURE_BUNDLE_PATH)
 
 _UNPRINTABLE_RE = re.compile(r"[^\x20-\x7e]")
 
@@ -156,7 +159,7 @@ class ReceiverApp:
         device = self._authenticate(environ)
         allowed: tuple[str, ...]
         match: re.Match[str] | None = None
-        if _HEALTH_RE.fullmatch(path):
+        if _HEALTH_RE.fullmatch(path) or (match := _BUNDLE_RE.fullmatch(path)):
             allowed = ("GET",)
         elif match := _ATTACHMENT_RE.fullmatch(path):
             allowed = ("HEAD", "PUT")
@@ -172,6 +175,8 @@ class ReceiverApp:
             )
         if match is None:
             return self._health()
+        if match.re is _BUNDLE_RE:
+            return self._get_bundle(environ)
         if match.re is _ATTACHMENT_RE:
             digest = match["sha256"]
             if method == "HEAD":
@@ -337,6 +342,16 @@ class ReceiverApp:
                 record.reference,
             )
         return Response.json(201 if created else 200, record.acknowledgement())
+
+    def _get_bundle(self, environ: Environ) -> Response:
+        bundle = self.store.latest_bundle()
+        if bundle is None:
+            return Response.error(404, "not_found")
+        version, digest, data = bundle
+        headers = [("ETag", f'"{digest}"'), ("X-Bundle-Version", version)]
+        if environ.get("HTTP_IF_NONE_MATCH", "").strip() == f'"{digest}"':
+            return Response(304, b"", headers)
+        return Response(200, data, [("Content-Type", "application/zip"), *headers])
 
     def _known(self, submission_id: str, digest: str, device: Device) -> Response | None:
         """The answer to a stored id (replay or conflict), or None if it is new."""

@@ -23,6 +23,7 @@ from typing import Any
 
 from kiosk.protocol import SUBMISSION_STATUSES
 from receiver.app import DEFAULT_MAX_BODY_BYTES
+from receiver.bundles import bundle_version, keygen, sign_bundle
 from receiver.fleet import fleet, fleet_lines
 from receiver.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_THREADS, ReceiverServer
 from receiver.store import StoreError, is_postgres_url, open_store
@@ -179,9 +180,64 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ISO",
         help="only those received at or after this date or date-time (no offset: local time)",
     )
+    procedures = commands.add_parser("procedures", help="signed procedure bundles")
+    steps = procedures.add_subparsers(dest="action", metavar="ACTION", required=True)
+    keygen = steps.add_parser("keygen", help="a new signing key (keep it offline)")
+    keygen.add_argument("--out", required=True, type=Path, metavar="KEYFILE")
+    sign = steps.add_parser("sign", help="sign a folder of procedure files as a bundle")
+    sign.add_argument("folder", type=Path, metavar="FOLDER")
+    sign.add_argument("--key", required=True, type=Path, metavar="KEYFILE")
+    sign.add_argument("--version", required=True, metavar="VERSION", help="e.g. 2026.12.1")
+    sign.add_argument("--out", required=True, type=Path, metavar="BUNDLE")
+    publish = with_db(steps.add_parser("publish", help="offer a signed bundle to the kiosks"))
+    publish.add_argument("bundle", type=Path, metavar="BUNDLE")
+
     fleet = with_db(commands.add_parser("fleet", help="every kiosk and what needs attention"))
     fleet.add_argument("--json", action="store_true", help="a JSON list, for machines")
     return parser
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    if args.out.exists():
+        print(f"error: {args.out} exists; a signing key is never overwritten", file=sys.stderr)
+        return EXIT_ERROR
+    private, public = keygen()
+    fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(private)
+    print(public)
+    print(
+        f"Signing key written to {args.out} (keep it offline). Give the kiosks the public key"
+        " above: kiosk config set procedure_public_key KEY",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _sign(args: argparse.Namespace) -> int:
+    try:
+        pem = args.key.read_bytes()
+    except OSError as e:
+        print(f"error: cannot read the key {args.key}: {e.strerror}", file=sys.stderr)
+        return EXIT_ERROR
+    data = sign_bundle(args.folder, args.version, pem)
+    args.out.write_bytes(data)
+    print(f"Bundle {args.version} signed: {args.out} ({len(data)} bytes).", file=sys.stderr)
+    return EXIT_OK
+
+
+def _publish(args: argparse.Namespace) -> int:
+    try:
+        data = args.bundle.read_bytes()
+    except OSError as e:
+        print(f"error: cannot read {args.bundle}: {e.strerror}", file=sys.stderr)
+        return EXIT_ERROR
+    version = bundle_version(data)
+    with open_store(args.db, create=False) as store:
+        new = store.publish_bundle(version, data)
+    log.info("procedure bundle %s published", version)
+    print(f"Bundle {version} {'published' if new else 'was already published'}.")
+    return EXIT_OK
 
 
 def _fleet(args: argparse.Namespace) -> int:
@@ -290,11 +346,12 @@ def _export(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    console_level = logging.DEBUG if args.verbose else None
+    console_level = logging.DEBUG if getattr(args, "verbose", False) else None
     if args.command == "serve":
         console_level = logging.DEBUG if args.verbose else logging.INFO
     root_level = logging.getLogger().level
-    log_file = log_path(args.db, args.log)
+    db = getattr(args, "db", None)
+    log_file = None if db is None else log_path(db, args.log)
     log_handlers = _setup_logging(log_file, console_level)
     handlers = {
         ("serve", None): _serve,
@@ -304,6 +361,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("status", None): _status,
         ("export", None): _export,
         ("fleet", None): _fleet,
+        ("procedures", "keygen"): _keygen,
+        ("procedures", "sign"): _sign,
+        ("procedures", "publish"): _publish,
     }
     handler = handlers[(args.command, getattr(args, "action", None))]
     try:

@@ -43,8 +43,9 @@ from kiosk.protocol import SUBMISSION_STATUSES
 
 #: Schema version of both engines (SQLite: ``PRAGMA user_version``;
 #: PostgreSQL: the ``schema_version`` table). Version 2 adds the kiosks'
-#: heartbeats and when an attachment was first referenced.
-SCHEMA_VERSION = 2
+#: heartbeats and when an attachment was first referenced; 3 the signed
+#: procedure bundles.
+SCHEMA_VERSION = 3
 
 #: Migrations, one list of statements per version, in a neutral dialect:
 #: ``{blob}`` and ``{real}`` are each engine's binary and floating types.
@@ -103,6 +104,14 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             printer TEXT,
             read_aloud TEXT,
             bundle_status TEXT
+        )""",
+    ),
+    3: (
+        """CREATE TABLE bundles (
+            version TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            data {blob} NOT NULL,
+            published_at TEXT NOT NULL
         )""",
     ),
 }
@@ -579,6 +588,35 @@ class Store(abc.ABC):
             ):
                 beats.setdefault(row["kiosk_id"], KioskState(row["kiosk_id"], None))
         return [beats[k] for k in sorted(beats)]
+
+    # -- procedure bundles -----------------------------------------------------------
+    def publish_bundle(self, version: str, data: bytes) -> bool:
+        """Offer this signed bundle to the kiosks from now on; False if already published.
+
+        A version is published once: other bytes under a published version are refused.
+        """
+        digest = hashlib.sha256(data).hexdigest()
+        with self._write() as conn:
+            row = conn.execute("SELECT sha256 FROM bundles WHERE version = ?", (version,))
+            known = row.fetchone()
+            if known is not None:
+                if known["sha256"] != digest:
+                    raise StoreError(f"version {version} is already published with other files")
+                return False
+            conn.execute(
+                "INSERT INTO bundles (version, sha256, data, published_at) VALUES (?, ?, ?, ?)",
+                (version, digest, data, self._now()),
+            )
+        return True
+
+    def latest_bundle(self) -> tuple[str, str, bytes] | None:
+        """The last published bundle: (version, SHA-256, bytes), or None."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT version, sha256, data FROM bundles ORDER BY published_at DESC, version DESC"
+                " LIMIT 1"
+            ).fetchone()
+        return None if row is None else (row["version"], row["sha256"], bytes(row["data"]))
 
     def refused_counts(self) -> dict[str, int]:
         """Per kiosk, how many of its submissions an agent rejected."""
