@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -132,7 +132,7 @@ class PostgresStore(Store):
     def close(self) -> None:
         self.pool.close()
 
-    def connect(self) -> Any:
+    def connect(self) -> AbstractContextManager[Any]:
         """A pooled psycopg connection (rows are dicts), for tools and tests."""
         return self.pool.connection()
 

@@ -313,6 +313,10 @@ class Store(abc.ABC):
         In the same transaction, mark ``attachments`` referenced (``_reference``).
         """
 
+    @abc.abstractmethod
+    def connect(self) -> AbstractContextManager[Any]:
+        """The engine's own connection, for tools and tests (prefer the methods above)."""
+
     def _prepare_year(self, year: int) -> None:
         """Make ``_insert_submission`` ready for a year's references (outside any transaction)."""
         return None  # SQLite's counters need nothing beforehand

@@ -75,7 +75,7 @@ def rows(store: Store, query: str, *params: Any) -> list[dict[str, Any]]:
     if isinstance(store, SqliteStore):
         with store.connect() as conn:
             return [dict(row) for row in conn.execute(query, params).fetchall()]
-    with store.connect() as conn:  # type: ignore[attr-defined]
+    with store.connect() as conn:
         return list(conn.execute(query.replace("?", "%s"), params).fetchall())
 
 
