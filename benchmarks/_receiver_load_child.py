@@ -27,8 +27,9 @@ from typing import Any
 
 from waitress.server import create_server
 
+from receiver.engines import open_store
 from receiver.server import DEFAULT_THREADS, start_in_thread
-from receiver.store import is_postgres_url, open_store
+from receiver.store import is_postgres_url
 
 StartResponse = Callable[..., Any]
 

@@ -33,16 +33,13 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from kiosk import protocol
+from kiosk.heartbeat import Transport
 from kiosk.procedure import load_all
-
-if TYPE_CHECKING:
-    from kiosk.syncer import Syncer
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +219,7 @@ class BundleFolder:
         return self.installed_version()
 
 
-def fetch(syncer: Syncer, folder: BundleFolder, key: str, etag: str | None = None) -> str | None:
+def fetch(syncer: Transport, folder: BundleFolder, key: str, etag: str | None = None) -> str | None:
     """Download the back-office's bundle if it changed and stage it; the new ETag.
 
     ``etag`` is the one this returned last time (None at first): an unchanged

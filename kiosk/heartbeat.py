@@ -19,15 +19,41 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kiosk import __version__, protocol
 
 if TYPE_CHECKING:
+    from kiosk.config import Settings
     from kiosk.outbox import Outbox
-    from kiosk.syncer import Syncer, SyncReport
 
 log = logging.getLogger(__name__)
+
+
+class Transport(Protocol):
+    """What a heartbeat needs of the ``Syncer`` (kept as a protocol: the syncer imports us)."""
+
+    settings: Settings
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any: ...
+
+
+class RoundReport(Protocol):
+    """What a heartbeat reads of a round's ``SyncReport``."""
+
+    connected: bool | None
+    auth_failed: bool
+    sent: int
+    rejected: int
+    conflict: int
+
 
 DEFAULT_INTERVAL_S = 300.0
 #: Fields ``extra`` may give; anything else it returns is left out.
@@ -85,7 +111,7 @@ class Heartbeat:
             return 0.0
         return max(0.0, self._last_sent + self.interval_s - self._now())
 
-    def after_round(self, syncer: Syncer, outbox: Outbox, report: SyncReport) -> bool:
+    def after_round(self, syncer: Transport, outbox: Outbox, report: RoundReport) -> bool:
         """Send if this round moved something or the interval has passed; True if sent."""
         if self.unsupported or not report.connected or report.auth_failed:
             return False
@@ -94,7 +120,7 @@ class Heartbeat:
             return False
         return self.send(syncer, outbox)
 
-    def send(self, syncer: Syncer, outbox: Outbox) -> bool:
+    def send(self, syncer: Transport, outbox: Outbox) -> bool:
         """One heartbeat now; True if the back-office took it. Never raises for HTTP."""
         extra: dict[str, Any] = {}
         if self._extra is not None:

@@ -24,9 +24,10 @@ from typing import Any
 from kiosk.protocol import SUBMISSION_STATUSES
 from receiver.app import DEFAULT_MAX_BODY_BYTES
 from receiver.bundles import bundle_version, keygen, sign_bundle
+from receiver.engines import open_store
 from receiver.fleet import fleet, fleet_lines
 from receiver.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_THREADS, ReceiverServer
-from receiver.store import StoreError, is_postgres_url, open_store
+from receiver.store import StoreError, is_postgres_url
 
 log = logging.getLogger("receiver")
 

@@ -21,7 +21,8 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 from receiver.app import DEFAULT_MAX_BODY_BYTES, EARLY_REFUSAL_HEADER, ReceiverApp
-from receiver.store import Store, StoreError, open_store
+from receiver.engines import open_store
+from receiver.store import Store, StoreError
 
 log = logging.getLogger("receiver")
 

@@ -13,8 +13,8 @@ implement its few connection hooks:
 - ``PostgresStore`` (``receiver.pgstore``): psycopg 3 with a connection
   pool, for several receiver processes sharing one backed-up database.
 
-``open_store(db)`` picks one: a ``postgresql://`` (or ``postgres://``) URL
-opens PostgreSQL, anything else is a SQLite file path.
+``receiver.engines.open_store(db)`` picks one: a ``postgresql://`` (or
+``postgres://``) URL opens PostgreSQL, anything else is a SQLite file path.
 
 Idempotency lives in the database, not in the process: a submission is
 inserted with ``ON CONFLICT (id) DO NOTHING``; when nothing is inserted the
@@ -279,7 +279,7 @@ class Connection(Protocol):
 
 
 class Store(abc.ABC):
-    """The receiver's database; ``open_store(db)`` gives the right engine."""
+    """The receiver's database; ``receiver.engines.open_store(db)`` gives the right engine."""
 
     #: Shown in messages: a path, or a URL without its password.
     description: str
@@ -632,21 +632,6 @@ class Store(abc.ABC):
                     " WHERE status = 'rejected' GROUP BY kiosk_id"
                 )
             }
-
-
-def open_store(
-    db: str | Path,
-    *,
-    create: bool = True,
-    clock: Callable[[], datetime] = utc_now,
-    **limits: Any,
-) -> Store:
-    """The store at ``db``: a ``postgresql://`` URL, or a SQLite file path."""
-    if is_postgres_url(db):
-        from receiver.pgstore import PostgresStore
-
-        return PostgresStore(str(db), create=create, clock=clock, **limits)
-    return SqliteStore(db, create=create, clock=clock, **limits)
 
 
 class SqliteStore(Store):

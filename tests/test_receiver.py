@@ -21,8 +21,9 @@ from kiosk.protocol import (
     canonical_json,
     is_backoffice_health,
 )
+from receiver.engines import open_store
 from receiver.server import ReceiverServer, start_in_thread
-from receiver.store import SqliteStore, Store, open_store
+from receiver.store import SqliteStore, Store
 from tests.receiver_db import ENGINES, db, fresh_db, rows
 
 __all__ = ["db"]  # a fixture, used by name

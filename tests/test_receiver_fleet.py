@@ -17,9 +17,10 @@ from kiosk.config import Settings
 from kiosk.heartbeat import Heartbeat
 from kiosk.outbox import Outbox
 from kiosk.syncer import Syncer, SyncThread
+from receiver.engines import open_store
 from receiver.fleet import fleet
 from receiver.server import ReceiverServer, start_in_thread
-from receiver.store import SqliteStore, Store, open_store
+from receiver.store import SqliteStore, Store
 from tests.conftest import subprocess_env
 from tests.faultserver import FaultServer
 from tests.receiver_db import db

@@ -19,8 +19,9 @@ import requests
 
 from kiosk.protocol import attachment_digests, canonical_json
 from receiver.app import MAX_ATTACHMENTS
+from receiver.engines import open_store
 from receiver.server import ReceiverServer, start_in_thread
-from receiver.store import SqliteStore, Store, open_store
+from receiver.store import SqliteStore, Store
 from tests.conftest import subprocess_env
 from tests.receiver_db import db
 from tests.test_receiver import KIOSK_ID, Kiosk, json_of, sha, submission

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from kiosk.protocol import canonical_json
-from receiver.store import open_store
+from receiver.engines import open_store
 from tests.conftest import subprocess_env
 from tests.receiver_db import db, rows
 from tests.test_receiver import KIOSK_ID, Kiosk, submission

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.protocol import canonical_json
+from receiver.engines import open_store
 from receiver.store import (
     SCHEMA_VERSION,
     Conflict,
@@ -19,7 +20,6 @@ from receiver.store import (
     Store,
     StoreError,
     UnknownSubmission,
-    open_store,
 )
 from tests.receiver_db import db, rows
 from tests.test_receiver import submission
