@@ -168,10 +168,7 @@ def postgres_url() -> Iterator[str | None]:
         return
     folder = tempfile.mkdtemp(prefix="kiosk-bench-pg-")
     script = str(ROOT / ".ci" / "postgres")
-    env = {**os.environ, "KIOSK_TEST_POSTGRES_PORT": "55499"}
-    started = subprocess.run(
-        [script, "start", folder], capture_output=True, text=True, env=env, check=False
-    )
+    started = subprocess.run([script, "start", folder], capture_output=True, text=True, check=False)
     try:
         if started.returncode != 0:
             print(f"PostgreSQL: skipped (could not start one: {started.stderr.strip()[-200:]})")
@@ -179,7 +176,7 @@ def postgres_url() -> Iterator[str | None]:
         else:
             yield started.stdout.strip()
     finally:
-        subprocess.run([script, "stop", folder], capture_output=True, env=env, check=False)
+        subprocess.run([script, "stop", folder], capture_output=True, check=False)
 
 
 @contextlib.contextmanager
