@@ -279,6 +279,11 @@ _KEYS = (
         "(always shown in kiosk mode).",
         _boolean,
     ),
+    SettingKey(
+        "procedure_public_key", "KIOSK_PROCEDURE_PUBLIC_KEY", "",
+        "Ed25519 public key (base64) of procedure updates; empty: no remote updates.",
+        _text,
+    ),
 )  # fmt: skip
 
 #: key -> (environment variable, default, description, parser)
@@ -310,6 +315,7 @@ class Settings:
     scanner_folder: Path | None = _DEFAULTS["scanner_folder"]
     scanner_delete_scans: bool = _DEFAULTS["scanner_delete_scans"]
     touch_keypad: bool = _DEFAULTS["touch_keypad"]
+    procedure_public_key: str = _DEFAULTS["procedure_public_key"]
     #: whether ``scanner_folder`` was given (settings file, environment, caller)
     #: rather than the default (Documents, home), where nothing may be deleted.
     #: Worked out from ``scanner_folder``; never true without it.

@@ -20,6 +20,10 @@ PROTOCOL_VERSION = 1
 HEALTH_PATH = "/v1/health"
 ATTACHMENT_PATH = "/v1/attachments/{sha256}"
 SUBMISSION_PATH = "/v1/submissions/{id}"
+#: An extension (docs/protocol.md): a receiver without it answers 404.
+HEARTBEAT_PATH = "/v1/kiosks/{id}/heartbeat"
+#: An extension (docs/protocol.md): the signed procedure bundle; 404 when none.
+PROCEDURE_BUNDLE_PATH = "/v1/procedures/bundle"
 
 SENT_AT_HEADER = "X-Kiosk-Sent-At"
 JSON_TYPE = "application/json"
@@ -264,9 +268,9 @@ def submission_problems(document: Any, submission_id: str | None = None) -> list
 
 def attachment_digests(document: dict[str, Any]) -> list[str]:
     """The SHA-256 digests a (well-shaped) submission references, once each, in order."""
-    digests: list[str] = []
+    digests: dict[str, None] = {}  # a dict keeps the order; a list made this quadratic
     for item in document.get("attachments") or []:
         digest = item.get("sha256") if isinstance(item, dict) else None
-        if isinstance(digest, str) and digest not in digests:
-            digests.append(digest)
-    return digests
+        if isinstance(digest, str):
+            digests.setdefault(digest)
+    return list(digests)

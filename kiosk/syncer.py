@@ -27,6 +27,7 @@ import requests
 
 from kiosk import __version__, protocol
 from kiosk.clock import rfc3339
+from kiosk.heartbeat import Heartbeat
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -686,6 +687,7 @@ class SyncLoop:
         self._woken = threading.Event()
         self._resume = threading.Event()
         self._syncer: Syncer | None = None
+        self.heartbeat = Heartbeat(now=now)  # the screens may set .heartbeat before run()
 
     @property
     def stopping(self) -> bool:
@@ -769,7 +771,11 @@ class SyncLoop:
                     if paused and paused.startswith(AUTH_PAUSE_PREFIX):
                         outbox.set_paused(None)
                 report = syncer.run_once()
+                self.heartbeat.after_round(syncer, outbox, report)
                 wait = syncer.seconds_to_wait()
+                beat = self.heartbeat.seconds_to_next()
+                if beat is not None:
+                    wait = beat if wait is None else min(wait, beat)
             except Exception as e:
                 # A full disk or a read-only database: say so, try again later.
                 log.exception("sync round failed")

@@ -8,16 +8,23 @@ listener, open connections, waitress's wake-up pipe).
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from waitress import trigger, wasyncore
-from waitress.server import MultiSocketServer, create_server
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
-from receiver.app import DEFAULT_MAX_BODY_BYTES, ReceiverApp
-from receiver.store import Store
+from receiver.app import DEFAULT_MAX_BODY_BYTES, EARLY_REFUSAL_HEADER, ReceiverApp
+from receiver.engines import open_store
+from receiver.store import Store, StoreError
+
+log = logging.getLogger("receiver")
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -26,33 +33,177 @@ DEFAULT_THREADS = 8
 # little too large still reach the app, which answers them 413 in JSON.
 _WAITRESS_BODY_MARGIN = 64 * 1024
 
+#: Seconds a request's line and headers may take, however they trickle in.
+DEFAULT_HEADER_TIMEOUT = 10.0
+#: The slowest body accepted (bytes/s) past the header time: 20 MiB in 21 min.
+DEFAULT_MIN_BODY_RATE = 16 * 1024
+#: Seconds an idle keep-alive connection stays open.
+DEFAULT_IDLE_TIMEOUT = 60
+#: Seconds between two clean-ups of the attachments no submission names.
+EXPIRY_INTERVAL_S = 3600.0
+#: Bodies at least this large wait for a known, valid token before being read.
+EARLY_AUTH_BYTES = 64 * 1024
+
+
+class _Limits:
+    """What the channels and parsers of one server check, set by ``ReceiverServer``."""
+
+    def __init__(self, store: Store, header_timeout: float, min_body_rate: float) -> None:
+        self.store = store
+        self.header_timeout = header_timeout
+        self.min_body_rate = min_body_rate
+
+    def token_refused(self, authorization: str, content_length: int) -> bool:
+        """True when the request cannot be allowed, judging by its headers alone."""
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return True
+        if content_length < EARLY_AUTH_BYTES:
+            return False  # a small body costs less than a lookup on the I/O thread
+        try:
+            device = self.store.device_for_token(token.strip())
+        except StoreError:
+            return False  # the application answers 503 for the whole request
+        return device is None or device.revoked
+
+
+class _Parser(HTTPRequestParser):
+    """waitress's parser, refusing a request without a usable token at its headers.
+
+    The body of a refused request is never received: the application answers
+    401 with ``Connection: close`` and the channel drops whatever follows.
+    """
+
+    limits: _Limits
+    refused_early = False
+
+    def received(self, data: bytes) -> int:
+        had_headers = self.headers_finished
+        consumed: int = super().received(data)
+        if had_headers or not self.headers_finished or self.completed:
+            return consumed
+        if self.limits.token_refused(self.headers.get("AUTHORIZATION", ""), self.content_length):
+            self.refused_early = True
+            headers: dict[str, str] = self.headers  # type: ignore[assignment]
+            headers[EARLY_REFUSAL_HEADER] = "1"
+            # The body was not read: waitress closes the connection after the answer.
+            headers["CONNECTION"] = "close"
+            self.body_rcv = None
+            self.completed = True
+            return len(data)  # the rest of this read is the refused body
+        return consumed
+
+
+class _Channel(HTTPChannel):
+    """A channel with deadlines a slow client cannot push back byte by byte."""
+
+    limits: _Limits
+    request_started: float | None = None
+    refusing = False
+
+    def received(self, data: bytes) -> bool:
+        if self.refusing:
+            return False  # what follows a refused request's headers is its body
+        if self.request is None and data.strip():
+            self.request_started = time.monotonic()
+        result: bool = super().received(data)
+        if any(getattr(r, "refused_early", False) for r in self.requests):
+            self.refusing = True
+        if self.request is None:
+            self.request_started = None
+        return result
+
+    def overdue(self, now: float) -> bool:
+        """The request in progress has had its time (headers, then body at the minimum rate)."""
+        request = self.request
+        if request is None or self.request_started is None:
+            return False
+        allowed = self.limits.header_timeout
+        if request.headers_finished:
+            allowed += request.content_length / self.limits.min_body_rate
+        return now - self.request_started > allowed
+
+
+def _parser_class(limits: _Limits) -> type[_Parser]:
+    return type("ReceiverParser", (_Parser,), {"limits": limits})
+
+
+def _channel_class(limits: _Limits) -> type[_Channel]:
+    return type(
+        "ReceiverChannel", (_Channel,), {"limits": limits, "parser_class": _parser_class(limits)}
+    )
+
+
+def _install(server: BaseWSGIServer, limits: _Limits) -> None:
+    """Give one waitress listener our channels and a maintenance that enforces deadlines."""
+    listener: Any = server  # the stubs miss channel_class and active_channels' type
+    listener.channel_class = _channel_class(limits)
+    plain_maintenance = listener.maintenance
+
+    def maintenance(now: float) -> None:
+        plain_maintenance(now)
+        moment = time.monotonic()
+        for channel in list(listener.active_channels.values()):
+            if isinstance(channel, _Channel) and channel.overdue(moment):
+                channel.will_close = True
+
+    listener.maintenance = maintenance
+
 
 class ReceiverServer:
     """A bound (listening) receiver; call ``serve_forever()`` or use ``start_in_thread``."""
 
     def __init__(
         self,
-        db_path: str | Path,
+        db: str | Path | None,
         host: str = DEFAULT_HOST,
         port: int = DEFAULT_PORT,
         *,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         threads: int = DEFAULT_THREADS,
         store: Store | None = None,
+        header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+        min_body_rate: float = DEFAULT_MIN_BODY_RATE,
+        idle_timeout: int = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
-        self.store = store if store is not None else Store(db_path)
+        """Serve the store at ``db`` (a SQLite path or a PostgreSQL URL), or ``store``."""
+        if store is None:
+            if db is None:
+                raise ValueError("a database or a store is needed")
+            store = open_store(db)
+            self._owns_store = True
+        else:
+            self._owns_store = False
+        self.store = store
         self.app = ReceiverApp(self.store, max_body_bytes)
         self._map: dict[int, Any] = {}
-        self._server = create_server(
-            self.app,
-            map=self._map,
-            host=host,
-            port=port,
-            threads=threads,
-            ident="kiosk-receiver",
-            max_request_body_size=max_body_bytes + _WAITRESS_BODY_MARGIN,
-            clear_untrusted_proxy_headers=True,
+        try:
+            self._server = create_server(
+                self.app,
+                map=self._map,
+                host=host,
+                port=port,
+                threads=threads,
+                ident="kiosk-receiver",
+                max_request_body_size=max_body_bytes + _WAITRESS_BODY_MARGIN,
+                clear_untrusted_proxy_headers=True,
+                channel_timeout=idle_timeout,
+                # The deadlines are checked at each clean-up: once a second.
+                cleanup_interval=1,
+            )
+        except BaseException:
+            if self._owns_store:
+                self.store.close()
+            raise
+        limits = _Limits(self.store, header_timeout, min_body_rate)
+        listeners: list[Any] = (
+            list((self._server.map or {}).values())
+            if isinstance(self._server, MultiSocketServer)
+            else [self._server]
         )
+        for listener in listeners:
+            if isinstance(listener, BaseWSGIServer):
+                _install(listener, limits)
         self._stopping = threading.Event()
         self._started = threading.Event()
         self._stopped = threading.Event()
@@ -72,11 +223,25 @@ class ReceiverServer:
     def serve_forever(self) -> None:
         """Serve in this thread until ``stop()``; then release every socket."""
         self._started.set()
+        next_expiry = 0.0
         try:
             while not self._stopping.is_set():
                 wasyncore.loop(timeout=1.0, map=self._map, count=1)
+                if time.monotonic() >= next_expiry:
+                    next_expiry = time.monotonic() + EXPIRY_INTERVAL_S
+                    self._expire()
         finally:
             self._close()
+
+    def _expire(self) -> None:
+        """Delete the uploads no submission named in time (at start, then hourly)."""
+        try:
+            count = self.store.expire_unreferenced()
+        except StoreError as e:
+            log.warning("could not expire unreferenced attachments: %s", e)
+            return
+        if count:
+            log.info("expired %d unreferenced attachment(s)", count)
 
     def _close(self) -> None:
         with self._close_lock:
@@ -84,6 +249,8 @@ class ReceiverServer:
                 return
             self._server.task_dispatcher.shutdown()
             wasyncore.close_all(self._map)
+            if self._owns_store:
+                self.store.close()
             self._stopped.set()
 
     def request_stop(self) -> None:
@@ -124,18 +291,18 @@ class ReceiverServer:
 
 
 def start_in_thread(
-    db_path: str | Path,
+    db: str | Path | None,
     host: str = DEFAULT_HOST,
     port: int = 0,
-    *,
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-    threads: int = DEFAULT_THREADS,
+    **options: Any,
 ) -> ReceiverServer:
     """A receiver serving from a background thread; ``.url``, then ``.stop()``.
 
-    Also a context manager: ``with start_in_thread(db) as server: ...``.
+    ``db`` is a SQLite path or a PostgreSQL URL (or None with ``store=``);
+    ``options`` are ``ReceiverServer``'s. Also a context manager:
+    ``with start_in_thread(db) as server: ...``.
     """
-    server = ReceiverServer(db_path, host, port, max_body_bytes=max_body_bytes, threads=threads)
+    server = ReceiverServer(db, host, port, **options)
     thread = threading.Thread(target=server.serve_forever, name="receiver", daemon=True)
     server._thread = thread
     server._started.set()  # from now on the thread owns the sockets

@@ -52,6 +52,7 @@ EXPECTED = {
     "scanner_folder": ("KIOSK_SCANNER_FOLDER", None),
     "scanner_delete_scans": ("KIOSK_SCANNER_DELETE_SCANS", True),
     "touch_keypad": ("KIOSK_TOUCH_KEYPAD", False),
+    "procedure_public_key": ("KIOSK_PROCEDURE_PUBLIC_KEY", ""),
 }
 
 

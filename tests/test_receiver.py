@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,8 +21,12 @@ from kiosk.protocol import (
     canonical_json,
     is_backoffice_health,
 )
+from receiver.engines import open_store
 from receiver.server import ReceiverServer, start_in_thread
-from receiver.store import Store
+from receiver.store import SqliteStore, Store
+from tests.receiver_db import ENGINES, db, fresh_db, rows
+
+__all__ = ["db"]  # a fixture, used by name
 
 MAX_BODY = 64 * 1024
 KIOSK_ID = "mairie-test-01"
@@ -63,12 +65,6 @@ def submission(attachments: Sequence[bytes] = (), **changes: Any) -> tuple[str, 
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def rows(db_path: Path, query: str, *params: Any) -> list[sqlite3.Row]:
-    with closing(sqlite3.connect(db_path)) as conn:
-        conn.row_factory = sqlite3.Row
-        return conn.execute(query, params).fetchall()
 
 
 class Kiosk:
@@ -112,18 +108,14 @@ def json_of(response: requests.Response) -> Any:
 
 # -- fixtures ----------------------------------------------------------------------
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "backoffice" / "receiver.db"
+def store(db: str | Path) -> Iterator[Store]:
+    with open_store(db) as opened:
+        yield opened
 
 
 @pytest.fixture
-def store(db_path: Path) -> Store:
-    return Store(db_path)
-
-
-@pytest.fixture
-def server(store: Store, db_path: Path) -> Iterator[ReceiverServer]:
-    with start_in_thread(db_path, max_body_bytes=MAX_BODY) as running:
+def server(store: Store, db: str | Path) -> Iterator[ReceiverServer]:
+    with start_in_thread(db, max_body_bytes=MAX_BODY) as running:
         yield running
 
 
@@ -144,14 +136,19 @@ def kiosk(server: ReceiverServer, http: requests.Session) -> Kiosk:
     return Kiosk(server.url, http)
 
 
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Kiosk, Path]]:
+@pytest.fixture(scope="module", params=ENGINES)
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Kiosk, Store]]:
     """One receiver for the many refusal cases, which store nothing."""
-    db = tmp_path_factory.mktemp("shared") / "receiver.db"
-    token = Store(db).create_token(KIOSK_ID)
-    with start_in_thread(db) as running, requests.Session() as session:
-        session.headers["Authorization"] = f"Bearer {token}"
-        yield Kiosk(running.url, session), db
+    with (
+        fresh_db(request.param, tmp_path_factory.mktemp("shared")) as where,
+        open_store(where) as store,
+    ):
+        token = store.create_token(KIOSK_ID)
+        with start_in_thread(where) as running, requests.Session() as session:
+            session.headers["Authorization"] = f"Bearer {token}"
+            yield Kiosk(running.url, session), store
 
 
 # -- health and authentication -------------------------------------------------------
@@ -210,22 +207,22 @@ def test_a_new_token_revokes_the_previous_one(kiosk: Kiosk, store: Store) -> Non
     assert response.status_code == 200
 
 
-def test_devices_rows_keep_only_a_hash_of_the_token(
-    kiosk: Kiosk, store: Store, db_path: Path, token: str
-) -> None:
+def test_devices_rows_keep_only_a_hash_of_the_token(kiosk: Kiosk, store: Store, token: str) -> None:
     second = store.create_token("mairie-test-02")
     store.revoke_tokens("mairie-test-02")
     # Traffic, so the WAL file holds pages too.
     assert kiosk.put_attachment(b"%PDF-1.4 x").status_code == 201
-    (first_row, second_row) = rows(db_path, "SELECT * FROM devices ORDER BY kiosk_id")
+    (first_row, second_row) = rows(store, "SELECT * FROM devices ORDER BY kiosk_id")
     assert first_row["kiosk_id"] == KIOSK_ID
     assert first_row["token_sha256"] == sha(token.encode())
     assert first_row["revoked_at"] is None
     assert datetime.fromisoformat(first_row["created_at"]).tzinfo is not None
     assert second_row["kiosk_id"] == "mairie-test-02"
     assert datetime.fromisoformat(second_row["revoked_at"]).tzinfo is not None
-    files = list(db_path.parent.iterdir())
-    assert db_path in files
+    if not isinstance(store, SqliteStore):
+        return  # PostgreSQL's files are the server's
+    files = list(store.path.parent.iterdir())
+    assert store.path in files
     for path in files:
         content = path.read_bytes()
         for secret in (token, second):
@@ -243,7 +240,7 @@ def test_unknown_paths_and_methods(kiosk: Kiosk) -> None:
 
 
 # -- attachments -------------------------------------------------------------------------
-def test_attachment_is_stored_once_and_then_held(kiosk: Kiosk, db_path: Path) -> None:
+def test_attachment_is_stored_once_and_then_held(kiosk: Kiosk, store: Store) -> None:
     data = b"%PDF-1.4 justificatif EXEMPLE"
     digest = sha(data)
     head = kiosk.head_attachment(digest)
@@ -254,7 +251,7 @@ def test_attachment_is_stored_once_and_then_held(kiosk: Kiosk, db_path: Path) ->
     again = kiosk.put_attachment(data)
     assert again.status_code == 200
     assert json_of(again) == {"sha256": digest, "size": len(data)}
-    (row,) = rows(db_path, "SELECT * FROM attachments")
+    (row,) = rows(store, "SELECT * FROM attachments")
     assert row["sha256"] == digest
     assert row["media_type"] == "application/pdf"
     assert row["size"] == len(data)
@@ -263,31 +260,31 @@ def test_attachment_is_stored_once_and_then_held(kiosk: Kiosk, db_path: Path) ->
     assert datetime.fromisoformat(row["received_at"]).tzinfo is not None
 
 
-def test_attachment_digest_mismatch_is_refused(kiosk: Kiosk, db_path: Path) -> None:
+def test_attachment_digest_mismatch_is_refused(kiosk: Kiosk, store: Store) -> None:
     response = kiosk.put_attachment(b"corrupted in transit", digest=sha(b"the real bytes"))
     assert response.status_code == 422
     assert json_of(response) == {"error": "digest_mismatch"}
-    assert rows(db_path, "SELECT * FROM attachments") == []
+    assert rows(store, "SELECT * FROM attachments") == []
 
 
 @pytest.mark.parametrize("digest", ["A" * 64, "0" * 63, "not-a-digest"])
-def test_attachment_path_needs_a_lowercase_sha256(shared: tuple[Kiosk, Path], digest: str) -> None:
+def test_attachment_path_needs_a_lowercase_sha256(shared: tuple[Kiosk, Store], digest: str) -> None:
     kiosk, _ = shared
     assert kiosk.put_attachment(b"x", digest=digest).status_code == 400
     assert kiosk.head_attachment(digest).status_code == 400
 
 
-def test_attachment_larger_than_the_limit_is_413(kiosk: Kiosk, db_path: Path) -> None:
+def test_attachment_larger_than_the_limit_is_413(kiosk: Kiosk, store: Store) -> None:
     exactly = b"a" * MAX_BODY
     assert kiosk.put_attachment(exactly).status_code == 201
     response = kiosk.put_attachment(exactly + b"a")
     assert response.status_code == 413
     assert json_of(response)["error"] == "too_large"
-    assert len(rows(db_path, "SELECT sha256 FROM attachments")) == 1
+    assert len(rows(store, "SELECT sha256 FROM attachments")) == 1
 
 
 # -- submissions -------------------------------------------------------------------------
-def test_submission_is_stored_with_a_reference(kiosk: Kiosk, db_path: Path) -> None:
+def test_submission_is_stored_with_a_reference(kiosk: Kiosk, store: Store) -> None:
     submission_id, document = submission()
     sent_at = (datetime.now(UTC) - timedelta(seconds=90)).astimezone().isoformat()
     response = kiosk.put_submission(submission_id, document, sent_at=sent_at)
@@ -298,7 +295,7 @@ def test_submission_is_stored_with_a_reference(kiosk: Kiosk, db_path: Path) -> N
         acknowledgement(response.status_code, response.content, submission_id) == ack["reference"]
     )
     assert re.fullmatch(REFERENCE_RE, ack["reference"])
-    (row,) = rows(db_path, "SELECT * FROM submissions")
+    (row,) = rows(store, "SELECT * FROM submissions")
     assert row["id"] == submission_id
     assert row["body"] == canonical_json(document)
     assert row["body_sha256"] == sha(canonical_json(document))
@@ -311,27 +308,27 @@ def test_submission_is_stored_with_a_reference(kiosk: Kiosk, db_path: Path) -> N
     assert 89 <= row["skew_seconds"] <= 95
 
 
-def test_skew_is_left_empty_without_a_readable_sent_at(kiosk: Kiosk, db_path: Path) -> None:
+def test_skew_is_left_empty_without_a_readable_sent_at(kiosk: Kiosk, store: Store) -> None:
     first_id, first = submission()
     second_id, second = submission()
     assert kiosk.put_submission(first_id, first).status_code == 201
     assert kiosk.put_submission(second_id, second, sent_at="yesterday-ish").status_code == 201
-    stored = rows(db_path, "SELECT kiosk_sent_at, skew_seconds FROM submissions")
-    assert [tuple(r) for r in stored] == [(None, None), (None, None)]
+    stored = rows(store, "SELECT kiosk_sent_at, skew_seconds FROM submissions")
+    assert [tuple(r.values()) for r in stored] == [(None, None), (None, None)]
 
 
-def test_replay_answers_the_first_acknowledgement_again(kiosk: Kiosk, db_path: Path) -> None:
+def test_replay_answers_the_first_acknowledgement_again(kiosk: Kiosk, store: Store) -> None:
     submission_id, document = submission()
     first = kiosk.put_submission(submission_id, document, sent_at="2026-11-29T10:00:00+01:00")
     replay = kiosk.put_submission(submission_id, document, sent_at="2026-11-29T11:00:00+01:00")
     assert first.status_code == 201
     assert replay.status_code == 200
     assert json_of(replay) == json_of(first)
-    (row,) = rows(db_path, "SELECT kiosk_sent_at FROM submissions")
+    (row,) = rows(store, "SELECT kiosk_sent_at FROM submissions")
     assert row["kiosk_sent_at"] == "2026-11-29T10:00:00+01:00"
 
 
-def test_same_id_with_other_bytes_is_a_conflict(kiosk: Kiosk, db_path: Path) -> None:
+def test_same_id_with_other_bytes_is_a_conflict(kiosk: Kiosk, store: Store) -> None:
     submission_id, document = submission()
     assert kiosk.put_submission(submission_id, document).status_code == 201
     changed = {**document, "answers": {"nom": "Durand"}}
@@ -341,7 +338,7 @@ def test_same_id_with_other_bytes_is_a_conflict(kiosk: Kiosk, db_path: Path) -> 
     # Other bytes of the same document (not canonical) are a conflict too.
     spaced = canonical_json(document).replace(b",", b", ")
     assert kiosk.put_submission(submission_id, spaced).status_code == 409
-    (row,) = rows(db_path, "SELECT body FROM submissions")
+    (row,) = rows(store, "SELECT body FROM submissions")
     assert row["body"] == canonical_json(document)
 
 
@@ -388,9 +385,9 @@ INVALID: list[Any] = [
 
 @pytest.mark.parametrize(("change", "field"), INVALID)
 def test_invalid_submissions_are_refused_with_details(
-    shared: tuple[Kiosk, Path], change: bytes | str | dict[str, Any], field: str
+    shared: tuple[Kiosk, Store], change: bytes | str | dict[str, Any], field: str
 ) -> None:
-    kiosk, db_path = shared
+    kiosk, store = shared
     submission_id, document = submission()
     if isinstance(change, bytes):
         body = change
@@ -405,7 +402,7 @@ def test_invalid_submissions_are_refused_with_details(
     assert refusal["error"] == "invalid"
     assert field in [d["field"] for d in refusal["details"]]
     assert all(set(d) == {"field", "message"} and d["message"] for d in refusal["details"])
-    assert rows(db_path, "SELECT id FROM submissions WHERE id = ?", submission_id) == []
+    assert rows(store, "SELECT id FROM submissions WHERE id = ?", submission_id) == []
 
 
 def test_self_service_submission_without_mediator_is_accepted(kiosk: Kiosk) -> None:
@@ -417,7 +414,7 @@ def test_self_service_submission_without_mediator_is_accepted(kiosk: Kiosk) -> N
     "bad_id",
     ["42", str(uuid.uuid4()).upper(), "6f1c0e9a4b7d4a8e9a532f7a1c9e0d11", "6f1c0e9a-4b7d-4a8e"],
 )
-def test_submission_path_needs_a_uuid(shared: tuple[Kiosk, Path], bad_id: str) -> None:
+def test_submission_path_needs_a_uuid(shared: tuple[Kiosk, Store], bad_id: str) -> None:
     kiosk, _ = shared
     _, document = submission(id=bad_id)
     response = kiosk.put_submission(bad_id, document)
@@ -426,11 +423,11 @@ def test_submission_path_needs_a_uuid(shared: tuple[Kiosk, Path], bad_id: str) -
     assert kiosk.get_submission(bad_id).status_code == 400
 
 
-def test_submission_larger_than_the_limit_is_413(kiosk: Kiosk, db_path: Path) -> None:
+def test_submission_larger_than_the_limit_is_413(kiosk: Kiosk, store: Store) -> None:
     submission_id, document = submission(answers={"texte": "x" * MAX_BODY})
     response = kiosk.put_submission(submission_id, document)
     assert response.status_code == 413
-    assert rows(db_path, "SELECT * FROM submissions") == []
+    assert rows(store, "SELECT * FROM submissions") == []
 
 
 def test_status_is_readable_and_follows_an_agent(kiosk: Kiosk, store: Store) -> None:
@@ -496,18 +493,18 @@ def _put_together(
 
 
 def test_concurrent_identical_puts_store_once(
-    server: ReceiverServer, token: str, db_path: Path
+    server: ReceiverServer, token: str, store: Store
 ) -> None:
     submission_id, document = submission()
     body = canonical_json(document)
     responses = _put_together(server.url, token, [(submission_id, body)] * 8)
     assert sorted(r.status_code for r in responses) == [200] * 7 + [201]
     assert len({r.content for r in responses}) == 1
-    assert len(rows(db_path, "SELECT * FROM submissions")) == 1
+    assert len(rows(store, "SELECT * FROM submissions")) == 1
 
 
 def test_concurrent_different_puts_get_distinct_references(
-    server: ReceiverServer, token: str, db_path: Path
+    server: ReceiverServer, token: str, store: Store
 ) -> None:
     batch = []
     for _ in range(8):
@@ -517,4 +514,4 @@ def test_concurrent_different_puts_get_distinct_references(
     assert [r.status_code for r in responses] == [201] * 8
     references = {r.json()["reference"] for r in responses}
     assert len(references) == 8
-    assert len(rows(db_path, "SELECT * FROM submissions")) == 8
+    assert len(rows(store, "SELECT * FROM submissions")) == 8

@@ -17,9 +17,10 @@ import requests
 
 from kiosk.protocol import canonical_json
 from receiver.server import ReceiverServer, start_in_thread
-from receiver.store import Store
+from receiver.store import SqliteStore
 from tests.conftest import subprocess_env
-from tests.test_receiver import KIOSK_ID, Kiosk, rows, submission
+from tests.receiver_db import rows
+from tests.test_receiver import KIOSK_ID, Kiosk, submission
 
 
 def receiver(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -84,7 +85,7 @@ def test_token_revoke_makes_the_server_answer_403(db_path: Path, server: Receive
 
 
 def test_status_then_export(db_path: Path, server: ReceiverServer) -> None:
-    token = Store(db_path).create_token(KIOSK_ID)
+    token = SqliteStore(db_path).create_token(KIOSK_ID)
     with requests.Session() as http:
         http.headers["Authorization"] = f"Bearer {token}"
         kiosk = Kiosk(server.url, http)
@@ -111,7 +112,7 @@ def test_status_then_export(db_path: Path, server: ReceiverServer) -> None:
 
 
 def test_command_errors_are_one_line(db_path: Path, tmp_path: Path) -> None:
-    Store(db_path)
+    SqliteStore(db_path)
     assert_one_line_error(
         receiver("status", "6f1c0e9a-4b7d-4a8e-9a53-2f7a1c9e0d11", "accepted", "--db", db_path,
                  check=False)
@@ -131,7 +132,7 @@ def test_command_errors_are_one_line(db_path: Path, tmp_path: Path) -> None:
 
 
 def test_serve_prints_its_url_serves_and_stops_on_sigterm(db_path: Path) -> None:
-    token = Store(db_path).create_token(KIOSK_ID)
+    token = SqliteStore(db_path).create_token(KIOSK_ID)
     with subprocess.Popen(
         [sys.executable, "-m", "receiver", "serve", "--db", str(db_path), "--port", "0",
          "--max-body-bytes", "4096"],
@@ -170,7 +171,8 @@ def test_serve_prints_its_url_serves_and_stops_on_sigterm(db_path: Path) -> None
     log = db_path.with_suffix(".log").read_text(encoding="utf-8")
     assert "listening on" in log
     assert token not in log
-    assert len(rows(db_path, "SELECT id FROM submissions")) == 1
+    with SqliteStore(db_path) as store:
+        assert len(rows(store, "SELECT id FROM submissions")) == 1
 
 
 def test_serve_on_a_busy_port_or_a_bad_host_is_a_one_line_error(db_path: Path) -> None:

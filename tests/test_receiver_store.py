@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,8 +12,19 @@ from pathlib import Path
 import pytest
 
 from kiosk.protocol import canonical_json
-from receiver.store import SCHEMA_VERSION, Conflict, Store, StoreError, UnknownSubmission
+from receiver.engines import open_store
+from receiver.store import (
+    SCHEMA_VERSION,
+    Conflict,
+    SqliteStore,
+    Store,
+    StoreError,
+    UnknownSubmission,
+)
+from tests.receiver_db import db, rows
 from tests.test_receiver import submission
+
+__all__ = ["db"]  # a fixture, used by name
 
 
 class FakeClock:
@@ -29,11 +41,16 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Store:
-    return Store(tmp_path / "receiver.db", clock=clock)
+def store(db: str | Path, clock: FakeClock) -> Iterator[Store]:
+    with open_store(db, clock=clock) as opened:
+        yield opened
 
 
 def test_database_is_wal_and_versioned(store: Store) -> None:
+    if not isinstance(store, SqliteStore):
+        (row,) = rows(store, "SELECT version FROM schema_version")
+        assert row["version"] == SCHEMA_VERSION
+        return
     with store.connect() as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
@@ -45,24 +62,24 @@ def test_a_newer_schema_or_another_file_is_refused(tmp_path: Path) -> None:
     with closing(sqlite3.connect(newer)) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(StoreError, match="newer receiver"):
-        Store(newer)
+        SqliteStore(newer)
     other = tmp_path / "notes.txt"
     other.write_text("not a database, just text long enough to have a header" * 3)
     with pytest.raises(StoreError, match="not a receiver database"):
-        Store(other)
+        SqliteStore(other)
     foreign = tmp_path / "outbox.db"
     with closing(sqlite3.connect(foreign)) as conn:
         conn.execute("CREATE TABLE items (id TEXT)")
     with pytest.raises(StoreError, match="other tables"):
-        Store(foreign)
+        SqliteStore(foreign)
     with pytest.raises(StoreError, match="no receiver database"):
-        Store(tmp_path / "absent.db", create=False)
+        SqliteStore(tmp_path / "absent.db", create=False)
 
 
-def test_opening_twice_keeps_the_data(store: Store) -> None:
+def test_opening_twice_keeps_the_data(store: Store, db: str | Path) -> None:
     token = store.create_token("k1")
-    again = Store(store.path)
-    device = again.device_for_token(token)
+    with open_store(db, create=False) as again:
+        device = again.device_for_token(token)
     assert device is not None
     assert device.kiosk_id == "k1"
 
@@ -92,8 +109,7 @@ def test_concurrent_identical_puts_create_one_row(store: Store) -> None:
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(outcomes) == [False] * 7 + [True]
-    with store.connect() as conn:
-        assert conn.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1
+    assert store.count_submissions() == 1
 
 
 def test_conflict_and_replay(store: Store) -> None:
@@ -155,3 +171,41 @@ def test_export_since(store: Store, clock: FakeClock) -> None:
     assert line["document"]["id"] == ids[1]
     assert line["kiosk_id"] == "k1"
     assert line["skew_seconds"] == 1.5
+
+
+def test_a_version_1_file_is_migrated_and_keeps_its_attachments(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with closing(sqlite3.connect(path)) as conn:
+        from receiver.store import MIGRATIONS
+
+        for statement in MIGRATIONS[1]:
+            conn.execute(statement.format(blob="BLOB", real="REAL"))
+        conn.execute(
+            "INSERT INTO attachments VALUES ('a', 'application/pdf', 1, x'00', "
+            "'2020-01-01T00:00:00+00:00', 'k1')"
+        )
+        conn.execute("PRAGMA user_version = 1")
+        conn.commit()
+    with SqliteStore(path) as store:
+        assert store.expire_unreferenced() == 0  # taken as referenced: nothing old is lost
+        assert store.has_attachment("a")
+        assert rows(store, "PRAGMA user_version")[0]["user_version"] == SCHEMA_VERSION
+
+
+def test_a_newer_postgres_schema_is_refused(db: str | Path) -> None:
+    with open_store(db) as store:
+        if isinstance(store, SqliteStore):
+            pytest.skip("the SQLite case is test_a_newer_schema_or_another_file_is_refused")
+        with store.connect() as conn:
+            conn.execute("UPDATE schema_version SET version = %s", (SCHEMA_VERSION + 1,))
+    with pytest.raises(StoreError, match="newer receiver"):
+        open_store(db)
+
+
+def test_postgres_without_tables_is_refused_unless_creating(db: str | Path) -> None:
+    if not isinstance(db, str):
+        pytest.skip("PostgreSQL only")
+    with pytest.raises(StoreError, match="no receiver tables"):
+        open_store(db, create=False)
+    with open_store(db) as store:
+        assert store.count_submissions() == 0
