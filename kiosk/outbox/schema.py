@@ -143,7 +143,7 @@ def _m0003_counters_and_lookups(db: Database) -> None:
                 WHERE key = 'needs_person';
         END""")
     # `kiosk queue show <reference>`: the reference read out by a person, found at once.
-    db.execute("CREATE INDEX items_reference ON items (local_reference)")
+    db.execute("CREATE INDEX items_reference ON items (local_reference, enqueued_at, id)")
     # Retention: the delivered items whose time has come, oldest first, without
     # reading the rest of the table (with content, then all of them).
     db.execute(

@@ -729,15 +729,17 @@ class Outbox:
         The newest if several share it (references are random: a clash is
         unlikely, not impossible). Uses the items_reference index.
         """
+
+        def run() -> list[OutboxItem]:
+            row = self.conn.execute(
+                "SELECT id FROM items WHERE local_reference = ?"
+                " ORDER BY enqueued_at DESC, id DESC LIMIT 1",
+                (local_reference,),
+            ).fetchone()
+            return [] if row is None else self._load_items("WHERE id = ?", (row[0],), 1)
+
         with self._lock:
-            found: list[OutboxItem] = self._read(
-                lambda: self._load_items(
-                    "WHERE local_reference = ? AND id = (SELECT id FROM items"
-                    " WHERE local_reference = ? ORDER BY enqueued_at DESC, id DESC LIMIT 1)",
-                    (local_reference, local_reference),
-                    1,
-                )
-            )
+            found: list[OutboxItem] = self._read(run)
         return found[0] if found else None
 
     def needing_person(self, limit: int = 50, after: PageKey | None = None) -> list[ItemSummary]:
