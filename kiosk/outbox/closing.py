@@ -1,38 +1,30 @@
-"""Whether the outbox file was closed cleanly, so opening need not check all of it.
+"""Whether a process died with the outbox file open, so opening must check all of it.
 
 ``PRAGMA quick_check`` reads the whole file: 2 s at a million items, at every
-start, command and sync thread. It is only needed when something may have
-gone wrong since the file was last known good:
+start, command and sync thread. It is needed when the file may have been
+damaged, that is after an unclean shutdown (a power cut, a crash, a kill
+while writing). So every open handle keeps a **mark** next to the file
+(``outbox.sqlite3.open-<random>``, made durable with its folder), locked for as
+long as the handle lives; the operating system drops the lock when the
+process dies, however it dies, and a clean close deletes the mark.
 
-- every open handle keeps a **mark** next to the file
-  (``outbox.sqlite3.open-<random>``), locked for as long as it lives; the
-  operating system drops the lock when the process dies, however it dies;
-- the last handle to close cleanly writes a **stamp**
-  (``outbox.sqlite3.closed``): the file's size, modification time and a
-  fingerprint of its first and last pages.
-
-Opening then checks the whole file when a mark is found unlocked (its
-process died with the file open), or when nobody else has the file open and
-the stamp is missing or does not match the file (an older version closed it,
-it was copied in, or changed while closed). A handle that met a damaged page
-while running leaves no stamp, so the next opening checks.
+Opening therefore checks the whole file when it finds a mark nobody holds.
+A handle that met a damaged page while running leaves its mark behind on
+closing, so the next opening checks too. Damage done while the file was
+closed (a failing disk, a bad copy) is found by the cheap probe that every
+opening runs (kiosk.outbox.store), or by the first query that meets it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import secrets
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 __all__ = ["OpenMark"]
-
-_FINGERPRINT_HEAD = 8192  # the header page and the first table page
-_FINGERPRINT_TAIL = 4096
 
 
 def _lock(handle: IO[bytes]) -> bool:
@@ -53,23 +45,20 @@ def _lock(handle: IO[bytes]) -> bool:
     return True
 
 
-def _fingerprint(db_path: Path) -> dict[str, Any] | None:
+def _sync_folder(folder: Path) -> None:
+    """The mark's name on the disk, so that it survives the power cut it is there for."""
+    if sys.platform == "win32":  # pragma: no cover - folders cannot be opened there
+        return
     try:
-        stat = db_path.stat()
-        with db_path.open("rb") as f:
-            head = f.read(_FINGERPRINT_HEAD)
-            f.seek(max(0, stat.st_size - _FINGERPRINT_TAIL))
-            tail = f.read(_FINGERPRINT_TAIL)
-        wal = Path(f"{db_path}-wal")
-        wal_size = wal.stat().st_size if wal.exists() else 0
+        fd = os.open(folder, os.O_RDONLY)
     except OSError:
-        return None
-    return {
-        "size": stat.st_size,
-        "mtime_ns": stat.st_mtime_ns,
-        "wal_size": wal_size,
-        "pages": hashlib.sha256(head + tail).hexdigest(),
-    }
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 class OpenMark:
@@ -77,18 +66,15 @@ class OpenMark:
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
-        self.stamp_path = db_path.with_name(f"{db_path.name}.closed")
         self._prefix = f"{db_path.name}.open-"
         self._handle: IO[bytes] | None = None
         self._path: Path | None = None
-        #: Set when the file may be damaged: no stamp is written at closing.
+        #: Set when the file may be damaged: the mark is left for the next opening.
         self.suspect = False
-        stale = self._clear_stale_marks()
+        self._stale = self._stale_marks()
         self._take()
-        if self._handle is None or stale:  # a process died, or no mark: check, to be safe
-            self.needs_check = True
-        else:
-            self.needs_check = not self._others_live() and not self._stamp_matches()
+        #: A process died with the file open, or no mark could be made (check, to be safe).
+        self.needs_check = bool(self._stale) or self._handle is None
 
     def _marks(self) -> list[Path]:
         try:
@@ -96,9 +82,9 @@ class OpenMark:
         except OSError:
             return []
 
-    def _clear_stale_marks(self) -> bool:
-        """Remove the marks of handles whose process died; whether there were any."""
-        stale = False
+    def _stale_marks(self) -> list[Path]:
+        """The marks of handles whose process died."""
+        stale = []
         for path in self._marks():
             try:
                 with path.open("rb") as other:
@@ -106,10 +92,18 @@ class OpenMark:
                         continue  # alive
             except OSError:
                 continue  # gone meanwhile: closed cleanly
-            stale = True
+            stale.append(path)
+        return stale
+
+    def checked(self) -> None:
+        """The file was checked (or set aside): the dead handles' marks can go.
+
+        Not before: a check cut short by another power cut must run again.
+        """
+        for path in self._stale:
             with contextlib.suppress(OSError):
                 path.unlink()
-        return stale
+        self._stale = []
 
     def _take(self) -> None:
         # Made and locked under another name, then renamed: nobody can find it
@@ -134,16 +128,7 @@ class OpenMark:
                 opening.unlink()
             return
         self._handle, self._path = handle, final
-
-    def _others_live(self) -> bool:
-        return any(p != self._path for p in self._marks())
-
-    def _stamp_matches(self) -> bool:
-        try:
-            stamp = json.loads(self.stamp_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return False
-        return stamp == _fingerprint(self.db_path)
+        _sync_folder(final.parent)
 
     def release(self) -> None:
         """After the file's last connection of this handle was closed."""
@@ -151,24 +136,7 @@ class OpenMark:
             return
         path, handle = self._path, self._handle
         self._handle = self._path = None
-        alone = not any(p != path for p in self._marks())
-        if path is not None:
+        if not self.suspect and path is not None:
             with contextlib.suppress(OSError):
                 path.unlink()
-        handle.close()
-        if not alone:
-            return
-        if self.suspect:
-            with contextlib.suppress(OSError):
-                self.stamp_path.unlink()
-            return
-        fingerprint = _fingerprint(self.db_path)
-        if fingerprint is None:
-            return
-        temporary = self.stamp_path.with_name(f"{self.stamp_path.name}.{secrets.token_hex(4)}")
-        try:
-            temporary.write_text(json.dumps(fingerprint), encoding="utf-8")
-            os.replace(temporary, self.stamp_path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+        handle.close()  # unlocked: a mark left behind now looks like a dead handle's

@@ -182,6 +182,8 @@ class Outbox:
             self._conn = None
             self.set_aside = self._set_aside()
             self._conn = self._open_connection()
+        if self._mark is not None:
+            self._mark.checked()
         try:
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_MAJOR:
@@ -209,11 +211,17 @@ class Outbox:
             log.warning("outbox: a damaged queue file was set aside as %s", self.set_aside)
 
     def _is_damaged(self, *, full_check: bool) -> bool:
-        """Reading the schema finds a file that is not a database at all; the whole
-        file is read (quick_check, seconds at a million items) only when it may
-        have been damaged since it was last closed cleanly (kiosk.outbox.closing)."""
+        """Whether the file is damaged, in constant time unless ``full_check``.
+
+        Every opening reads the schema (a file that is not a database at all)
+        and probes each table and index: its first and last entries, a path
+        from the root to both ends of every b-tree (damage done while closed,
+        a bad copy). The whole file is read (quick_check: seconds at a million
+        items) only after an unclean shutdown (kiosk.outbox.closing).
+        """
         try:
             self.conn.execute("PRAGMA schema_version").fetchone()
+            self._probe()
             if not full_check:
                 return False
             row = self.conn.execute("PRAGMA quick_check(1)").fetchone()
@@ -222,6 +230,51 @@ class Outbox:
                 return True
             raise
         return row is None or row[0] != "ok"
+
+    def _probe(self) -> None:
+        """Read both ends of every table and index (raises what SQLite finds)."""
+        objects = self.conn.execute(
+            "SELECT type, name, tbl_name FROM sqlite_master"
+            " WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_stat%'"
+        ).fetchall()
+        for kind, name, table in objects:
+            quoted_table = '"' + str(table).replace('"', '""') + '"'
+            if kind == "table":
+                for order in ("ASC", "DESC"):
+                    self.conn.execute(
+                        f"SELECT * FROM {quoted_table} ORDER BY rowid {order} LIMIT 1"
+                        if self._has_rowid(str(table))
+                        else f"SELECT * FROM {quoted_table} LIMIT 1"
+                    ).fetchall()
+                continue
+            columns = [
+                r[2] for r in self.conn.execute(f'PRAGMA index_info("{name}")') if r[2] is not None
+            ]
+            if not columns:
+                continue
+            first = '"' + str(columns[0]).replace('"', '""') + '"'
+            quoted = '"' + str(name).replace('"', '""') + '"'
+            where = self._partial_where(str(name))
+            for order in ("ASC", "DESC"):
+                self.conn.execute(
+                    f"SELECT {first} FROM {quoted_table} INDEXED BY {quoted}{where}"
+                    f" ORDER BY {first} {order} LIMIT 1"
+                ).fetchall()
+
+    def _has_rowid(self, table: str) -> bool:
+        sql = self.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()[0]
+        return "WITHOUT ROWID" not in str(sql).upper()
+
+    def _partial_where(self, index: str) -> str:
+        sql = str(
+            self.conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (index,)
+            ).fetchone()[0]
+        )
+        at = sql.upper().rfind(" WHERE ")
+        return sql[at:] if at >= 0 else ""
 
     def _set_aside(self) -> Path:
         """Rename the damaged file (and its -wal/-shm); never overwrite or delete it."""
