@@ -331,7 +331,7 @@ def _item_json(item: Any, attachments: int | None = None) -> dict[str, Any]:
         "enqueued_at": _when(item.enqueued_at),
         "next_attempt_at": _when(item.next_attempt_at) if item.state == "queued" else None,
         "sent_at": _when(item.sent_at),
-        "needs_person": item.needs_person,
+        "needs_person": bool(item.needs_person),
         "last_status": item.last_status,
         "last_error": item.last_error,
         "attachments": len(item.attachments) if attachments is None else attachments,

@@ -77,6 +77,7 @@ def test_a_file_from_before_the_indexes_is_upgraded_in_place(db_path: Path, cloc
     for name in COUNT_TRIGGERS:
         conn.execute(f"DROP TRIGGER {name}")
     conn.execute("DROP TABLE counts")
+    conn.execute("ALTER TABLE items DROP COLUMN attachment_count")
     conn.execute(
         "DELETE FROM _sqlite_migrations"
         " WHERE name IN ('0002_query_indexes', '0003_counters_and_lookups')"
@@ -87,7 +88,10 @@ def test_a_file_from_before_the_indexes_is_upgraded_in_place(db_path: Path, cloc
     with Outbox(db_path, KEY, now=clock) as box:
         assert indexes(box.conn) >= NEW_INDEXES | LOOKUP_INDEXES
         assert [box.get(i) for i in ids] == before
-        # The counters start from the rows already there.
+        # The counters and attachment counts start from the rows already there.
+        lines = {line.id: line.attachment_count for line in box.page()}
+        assert lines == {i: len(box.get(i).attachments) for i in ids}
+        assert sorted(lines.values()) == [0, 1, 1, 1]
         assert box.counts() == {"queued": 2, "sending": 0, "sent": 1, "rejected": 1,
                                 "conflict": 0, "needs_person": 1, "total": 4}  # fmt: skip
         assert box.payload(ids[0])

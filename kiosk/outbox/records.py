@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["AttachmentMeta", "Attempt", "ItemSummary", "OutboxItem", "PageKey"]
 
@@ -52,12 +53,13 @@ class OutboxItem:
     attachments: tuple[AttachmentMeta, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ItemSummary:
+class ItemSummary(NamedTuple):
     """One line of a list: the clear columns of an item, nothing decrypted.
 
     What a console's page or ``kiosk queue list`` shows; ``Outbox.get(id)``
-    gives the whole item (attachment names, rejection details).
+    gives the whole item (attachment names, rejection details). A named
+    tuple: a listing makes a million of them, and its fields are the columns
+    selected, by name (``Outbox`` builds the SELECT from ``_fields``).
     """
 
     id: str
@@ -74,7 +76,8 @@ class ItemSummary:
     last_error: str | None
     server_reference: str | None
     sent_at: float | None
-    needs_person: bool
+    #: 1 when flagged for a person, else 0.
+    needs_person: int
     #: How many attachments are still stored (0 once delivered content was deleted).
     attachment_count: int
 

@@ -30,7 +30,6 @@ from types import TracebackType
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from sqlite_utils import Database
 
 from kiosk.config import Settings, load_settings
 from kiosk.outbox.closing import OpenMark
@@ -47,7 +46,7 @@ from kiosk.outbox.errors import (
     translate,
 )
 from kiosk.outbox.records import AttachmentMeta, Attempt, ItemSummary, OutboxItem, PageKey
-from kiosk.outbox.schema import COUNTED, DB_NAME, OUTCOMES, SCHEMA_MAJOR, STATES, migrations
+from kiosk.outbox.schema import COUNTED, DB_NAME, OUTCOMES, SCHEMA_MAJOR, STATES, apply_migrations
 from kiosk.outbox.sealing import KEY_CHECK, Sealer
 from kiosk.submission import Submission
 
@@ -66,11 +65,11 @@ _ITEM_COLUMNS = (
     "enqueued_at, attempts, next_attempt_at, first_failure_at, last_status, last_error, "
     "server_reference, sent_at, needs_person, rejection"
 )
-_SUMMARY_COLUMNS = (
-    "id, procedure_id, procedure_version, local_reference, mode, state, created_at, "
-    "enqueued_at, attempts, next_attempt_at, last_status, last_error, server_reference, "
-    "sent_at, needs_person, "
-    "(SELECT COUNT(*) FROM attachments WHERE item_id = items.id) AS attachment_count"
+#: The columns of a list's line, by ItemSummary's field names (and in their order).
+_SUMMARY_SQL = {"needs_person": "needs_person != 0"}
+_SUMMARY_COLUMNS = ", ".join(
+    f"{_SUMMARY_SQL[name]} AS {name}" if name in _SUMMARY_SQL else name
+    for name in ItemSummary._fields
 )
 _RETRYABLE = ("queued", "rejected", "conflict")
 _COUNTS_SQL = f"SELECT key, n FROM counts WHERE key IN ({', '.join(repr(k) for k in COUNTED)})"
@@ -200,8 +199,7 @@ class Outbox:
             self.conn.execute("PRAGMA secure_delete = ON")
             self.conn.execute("PRAGMA foreign_keys = ON")
             with self._write():
-                db = Database(self.conn, execute_plugins=False)
-                migrations.apply(db)
+                apply_migrations(self.conn)
                 self._check_key()
                 if self.set_aside is not None:
                     self._meta_set("set_aside", f"{self.set_aside}|{self._now()}")
@@ -502,27 +500,6 @@ class Outbox:
                 by_item[a["item_id"]].append(a)
         return [self._item_from_row(r, by_item[r["id"]]) for r in rows]
 
-    @staticmethod
-    def _summary(row: sqlite3.Row) -> ItemSummary:
-        return ItemSummary(
-            id=row["id"],
-            procedure_id=row["procedure_id"],
-            procedure_version=row["procedure_version"],
-            local_reference=row["local_reference"],
-            mode=row["mode"],
-            state=row["state"],
-            created_at=row["created_at"],
-            enqueued_at=row["enqueued_at"],
-            attempts=row["attempts"],
-            next_attempt_at=row["next_attempt_at"],
-            last_status=row["last_status"],
-            last_error=row["last_error"],
-            server_reference=row["server_reference"],
-            sent_at=row["sent_at"],
-            needs_person=bool(row["needs_person"]),
-            attachment_count=row["attachment_count"],
-        )
-
     def _state_of(self, item_id: str) -> str:
         row = self.conn.execute("SELECT state FROM items WHERE id = ?", (item_id,)).fetchone()
         if row is None:
@@ -548,19 +525,24 @@ class Outbox:
             (item_id, at, outcome, status, clean_text(error, ERROR_MAX), item_id),
         )
 
-    def _delete_content(self, where: str, params: Sequence[Any], now: float) -> int:
+    def _delete_content(
+        self, where: str, params: Sequence[Any], now: float, *, indexed_by: str = ""
+    ) -> int:
         """Forget content and attachments of delivered items (retention)."""
+        index = f" INDEXED BY {indexed_by}" if indexed_by else ""
         ids = [
             r[0]
             for r in self.conn.execute(
-                f"SELECT id FROM items WHERE state = 'sent' AND payload IS NOT NULL AND {where}",
+                f"SELECT id FROM items{index} WHERE state = 'sent' AND payload IS NOT NULL"
+                f" AND {where}",
                 params,
             )
         ]
         for item_id in ids:
             self.conn.execute("DELETE FROM attachments WHERE item_id = ?", (item_id,))
             self.conn.execute(
-                "UPDATE items SET payload = NULL, payload_deleted_at = ? WHERE id = ?",
+                "UPDATE items SET payload = NULL, payload_deleted_at = ?, attachment_count = 0"
+                " WHERE id = ?",
                 (now, item_id),
             )
         return len(ids)
@@ -612,11 +594,11 @@ class Outbox:
                 inserted = conn.execute(
                     "INSERT INTO items (id, procedure_id, procedure_version, local_reference,"
                     " mode, created_at, enqueued_at, state, attempts, next_attempt_at,"
-                    " needs_person, body_digest, payload)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, 0, ?, ?)"
+                    " needs_person, body_digest, payload, attachment_count)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, 0, ?, ?, ?)"
                     " ON CONFLICT (id) DO NOTHING",
                     (s.id, s.procedure_id, s.procedure_version, s.local_reference, s.mode,
-                     s.created_at, now, now, digest, payload),
+                     s.created_at, now, now, digest, payload, len(sealed)),
                 ).rowcount  # fmt: skip
                 if inserted:
                     conn.executemany(
@@ -740,13 +722,13 @@ class Outbox:
         order = f" ORDER BY enqueued_at {direction}, id {direction} LIMIT {limit}"
         if states is None:
             sql = f"SELECT {_SUMMARY_COLUMNS} FROM items WHERE 1{after_sql}{order}"
-            return [self._summary(r) for r in self._rows(sql, after_params)]
+            return list(map(ItemSummary._make, self.conn.execute(sql, after_params)))
         # One walk of items_state_order per state, merged: each stays on the
         # index (an IN over states would sort every matching row).
         found: list[ItemSummary] = []
         for state in states:
             sql = f"SELECT {_SUMMARY_COLUMNS} FROM items WHERE state = ?{after_sql}{order}"
-            found += [self._summary(r) for r in self._rows(sql, (state, *after_params))]
+            found += map(ItemSummary._make, self.conn.execute(sql, (state, *after_params)))
         found.sort(key=lambda i: i.key, reverse=newest_first)
         return found[:limit]
 
@@ -811,7 +793,7 @@ class Outbox:
                 f"SELECT {_SUMMARY_COLUMNS} FROM items WHERE needs_person{after_sql}"
                 f" ORDER BY enqueued_at, id LIMIT {limit}"
             )
-            return [self._summary(r) for r in self._rows(sql, params)]
+            return list(map(ItemSummary._make, self.conn.execute(sql, params)))
 
         with self._lock:
             result: list[ItemSummary] = self._read(run)
@@ -1121,12 +1103,19 @@ class Outbox:
         with self._lock, self._write() as conn:
             # "sent_at <= cutoff" (not "sent_at + retention <= now"): a range on
             # the items_sent_content / items_sent_history indexes, so only the
-            # items whose time has come are read.
-            self._delete_content("sent_at <= ?", (moment - self.retention_payload_s,), moment)
+            # items whose time has come are read. Named: without statistics the
+            # planner would take items_state_due and read every delivered item.
+            self._delete_content(
+                "sent_at <= ?",
+                (moment - self.retention_payload_s,),
+                moment,
+                indexed_by="items_sent_content",
+            )
             ids = [
                 r[0]
                 for r in conn.execute(
-                    "SELECT id FROM items WHERE state = 'sent' AND sent_at <= ?",
+                    "SELECT id FROM items INDEXED BY items_sent_history"
+                    " WHERE state = 'sent' AND sent_at <= ?",
                     (moment - self.retention_history_s,),
                 )
             ]
