@@ -485,6 +485,11 @@ def _cache_version() -> str | None:
     return f"v{CACHE_FORMAT}-{__version__}-{hashlib.sha256(schema).hexdigest()[:16]}"
 
 
+def _built_from(at: Path_) -> bool:
+    """Whether ``_build`` reads the line of ``at`` (steps and fields: what errors point to)."""
+    return len(at) in (2, 4) and at[0] == "steps" and (len(at) == 2 or at[2] == "fields")
+
+
 class _CheckedCache:
     """One checked file's entry in the cache."""
 
@@ -517,7 +522,8 @@ class _CheckedCache:
 
     def put(self, data: dict[str, Any], lines: dict[Path_, int]) -> None:
         try:
-            text = json.dumps({"data": data, "lines": [[list(k), v] for k, v in lines.items()]})
+            kept = [[list(k), v] for k, v in lines.items() if _built_from(k)]
+            text = json.dumps({"data": data, "lines": kept})
             if json.loads(text)["data"] != data:
                 return  # not plain JSON (a YAML date, say): never cached, always checked
         except (TypeError, ValueError):
