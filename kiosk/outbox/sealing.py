@@ -57,7 +57,7 @@ class Sealer:
             ) from None
 
     def digest(self, body: bytes) -> bytes:
-        return hmac.new(self._digest_key, body, hashlib.sha256).digest()
+        return hmac.digest(self._digest_key, body, "sha256")  # one-shot: no HMAC object
 
     @staticmethod
     def aad_payload(item_id: str) -> bytes:
