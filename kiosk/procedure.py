@@ -466,7 +466,7 @@ def _cache_folder() -> Path | None:
     base = os.environ.get(CACHE_ENV)
     if not base:
         try:
-            import platformdirs
+            import platformdirs  # only when no cache folder is set: its lookups cost a start
 
             base = platformdirs.user_cache_dir("kiosk", appauthor=False)
         except Exception:  # pragma: no cover - no home folder at all

@@ -31,11 +31,11 @@ def _lock(handle: IO[bytes]) -> bool:
     """An exclusive lock on ``handle``'s file, without waiting; False if another holds it."""
     try:
         if sys.platform == "win32":  # pragma: no cover - Windows
-            import msvcrt
+            import msvcrt  # each platform's own module: the other one does not exist
 
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         else:
-            import fcntl
+            import fcntl  # each platform's own module: the other one does not exist
 
             # flock, not fcntl locks: it conflicts between two handles of one
             # process too (the screens' and the syncer's outboxes).

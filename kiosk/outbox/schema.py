@@ -69,6 +69,8 @@ def apply_migrations(conn: sqlite3.Connection) -> None:
     """Bring the file's schema up to date; nothing to import or write when it is."""
     if not pending_migrations(conn):
         return
+    # Here, not at the top: sqlite-utils takes 120 ms to import (numpy with it),
+    # at every opening in a new process, for nothing when the file is up to date.
     from sqlite_utils import Database
     from sqlite_utils.migrations import Migrations
 
