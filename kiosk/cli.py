@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import operator
 import os
 import signal
 import sys
@@ -429,17 +430,27 @@ def _queue_list(args: argparse.Namespace, data_dir: Path) -> int:
             print(f"Sending is paused: {paused}.", file=sys.stderr)
         shown = 0
         last = None
-        write = out.write
+        # A million lines at the speed of a bare SELECT-and-print: the shown
+        # columns taken in one call per line, written a batch at a time.
+        columns = operator.attrgetter(
+            "needs_person", "local_reference", "state", "procedure_id", "attempts",
+            "created_at", "server_reference", "last_error",
+        )  # fmt: skip
+        batch: list[str] = []
         for i in lines:
-            flag = "!" if i.needs_person else " "
-            detail = i.server_reference or i.last_error or ""
-            write(
-                f"{flag} {i.local_reference}  {i.state:<9} {i.procedure_id:<32} "
-                f"{i.attempts:>3} tries  {i.created_at}  {detail}".rstrip()
-                + "\n"
+            flag, reference, state, procedure, attempts, created, server_ref, error = columns(i)
+            batch.append(
+                f"{'!' if flag else ' '} {reference}  {state:<9} {procedure:<32} "
+                f"{attempts:>3} tries  {created}  {server_ref or error or ''}".rstrip()
             )
-            shown += 1
             last = i
+            if len(batch) == 1000:
+                out.write("\n".join(batch) + "\n")
+                shown += len(batch)
+                batch.clear()
+        if batch:
+            out.write("\n".join(batch) + "\n")
+            shown += len(batch)
         counts = outbox.counts()
     if not shown:
         print("No request in the queue." if not args.state else f"No request '{args.state}'.")

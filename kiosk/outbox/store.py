@@ -739,7 +739,7 @@ class Outbox:
         newest_first: bool = True,
         limit: int | None = None,
         after: PageKey | None = None,
-        batch: int = 500,
+        batch: int = PAGE_MAX,
     ) -> Iterator[ItemSummary]:
         """Every line (or the first ``limit``), page after page: flat memory at any size.
 
