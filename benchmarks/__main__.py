@@ -9,12 +9,20 @@ from __future__ import annotations
 import sys
 import time
 
-from benchmarks import bench_enqueue, bench_queries, bench_receiver, bench_sync, bench_ui
+from benchmarks import (
+    bench_enqueue,
+    bench_procedures,
+    bench_queries,
+    bench_receiver,
+    bench_sync,
+    bench_ui,
+)
 
 
 def main() -> int:
     results = []
-    for module in (bench_enqueue, bench_sync, bench_queries, bench_receiver, bench_ui):
+    modules = (bench_enqueue, bench_sync, bench_queries, bench_procedures, bench_receiver, bench_ui)
+    for module in modules:
         name = module.__name__.rpartition(".")[2]
         print(f"=== {name} " + "=" * (60 - len(name)), flush=True)
         start = time.perf_counter()

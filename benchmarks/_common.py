@@ -12,6 +12,7 @@ import platform
 import sqlite3
 import statistics
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -150,6 +151,26 @@ def filesystem_of(path: Path) -> str:
     return kind
 
 
+def fsync_ms(work: Path, times: int = 200) -> float:
+    """Median time of writing 4 KiB at the end of a file and waiting for the disk (fdatasync,
+    as SQLite does for each WAL commit), in the benchmark's folder: the device's floor."""
+    path = Path(work) / "fsync-probe"
+    samples = []
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        block = os.urandom(4096)
+        sync = getattr(os, "fdatasync", os.fsync)
+        for _ in range(times):
+            start = time.perf_counter()
+            os.write(fd, block)
+            sync(fd)
+            samples.append((time.perf_counter() - start) * 1000)
+    finally:
+        os.close(fd)
+        path.unlink()
+    return statistics.median(samples)
+
+
 def machine_line(work: Path) -> str:
     load = "n/a"
     with contextlib.suppress(OSError, AttributeError):
@@ -158,8 +179,8 @@ def machine_line(work: Path) -> str:
     warning = "  (tmpfs: fsync costs nothing here, durability figures are meaningless)"
     return (
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-        f"{os.cpu_count()} cores, load average {load}; files on {fs}"
-        + (warning if fs == "tmpfs" else "")
+        f"{os.cpu_count()} cores, load average {load}; files on {fs}, "
+        f"fsync of 4 KiB {fsync_ms(work):.2f} ms (median)" + (warning if fs == "tmpfs" else "")
     )
 
 

@@ -1,7 +1,9 @@
 """Durable enqueue rate: ``Outbox.enqueue`` against raw sqlite3 and persist-queue.
 
-Targets (issue 3): enqueue within 1.5× of raw ``sqlite3`` with the same pragmas,
-and faster than persist-queue's ``SQLiteAckQueue``. All three run in the same
+Targets (issue 15): enqueue within 1.3× of raw ``sqlite3`` with the same pragmas,
+and faster than persist-queue's ``SQLiteAckQueue`` at the same durability
+(its ``synchronous`` level is printed, and set to FULL when SQLite's build
+default differs). All three run in the same
 process, round after round in a rotating order, each round in fresh files.
 
 - **Outbox.enqueue**: real submissions (the shipped examples played through a
@@ -36,7 +38,7 @@ from benchmarks._common import KEY, describe, machine_line, median, submissions,
 from kiosk.outbox import Outbox
 from kiosk.submission import Submission
 
-TARGET_VS_RAW = 1.5
+TARGET_VS_RAW = 1.3
 PRAGMAS = (
     "PRAGMA busy_timeout = 10000",
     "PRAGMA journal_mode = WAL",
@@ -46,7 +48,7 @@ PRAGMAS = (
 )
 ITEM_COLUMNS = (
     "id, procedure_id, procedure_version, local_reference, mode, created_at, enqueued_at, "
-    "state, attempts, next_attempt_at, needs_person, body_digest, payload"
+    "state, attempts, next_attempt_at, needs_person, body_digest, payload, attachment_count"
 )
 ATTACHMENT_COLUMNS = "item_id, position, sha256, size, meta, data"
 
@@ -93,13 +95,13 @@ def run_raw(folder: Path, rows: Rows) -> float:
             "CREATE TABLE items (id TEXT PRIMARY KEY, procedure_id TEXT, procedure_version TEXT,"
             " local_reference TEXT, mode TEXT, created_at TEXT, enqueued_at REAL, state TEXT,"
             " attempts INTEGER, next_attempt_at REAL, needs_person INTEGER, body_digest BLOB,"
-            " payload BLOB)"
+            " payload BLOB, attachment_count INTEGER)"
         )
         conn.execute(
             "CREATE TABLE attachments (item_id TEXT, position INTEGER, sha256 TEXT,"
             " size INTEGER, meta BLOB, data BLOB, PRIMARY KEY (item_id, position))"
         )
-        insert_item = f"INSERT INTO items ({ITEM_COLUMNS}) VALUES ({', '.join('?' * 13)})"
+        insert_item = f"INSERT INTO items ({ITEM_COLUMNS}) VALUES ({', '.join('?' * 14)})"
         insert_file = f"INSERT INTO attachments ({ATTACHMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
         start = time.perf_counter()
         for item, files in rows:
@@ -119,6 +121,7 @@ def run_persist_queue(folder: Path, subs: Sequence[Submission]) -> float:
 
     queue = SQLiteAckQueue(str(folder / "pq"), multithreading=True, auto_commit=True)
     try:
+        equalise(queue)
         start = time.perf_counter()
         for s in subs:
             queue.put(s)
@@ -127,6 +130,12 @@ def run_persist_queue(folder: Path, subs: Sequence[Submission]) -> float:
     finally:
         queue.close()
     return elapsed
+
+
+def equalise(queue: Any) -> None:
+    """Each put() waits for the disk, as an enqueue does (a no-op where that is the default)."""
+    for conn in {id(c): c for c in (queue._putter, getattr(queue, "_getter", None)) if c}.values():
+        conn.execute("PRAGMA synchronous = FULL")
 
 
 def persist_queue_durability(folder: Path) -> str:
@@ -141,11 +150,12 @@ def persist_queue_durability(folder: Path) -> str:
     finally:
         queue.close()
     names = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
-    durable = "each put() is fsynced (durable)" if sync >= 2 else "a power cut can lose puts"
+    same = "same as the outbox" if sync == 2 else "set to FULL for the comparison"
     return (
         f"persist-queue {version('persist-queue')} SQLiteAckQueue(multithreading=True, "
         f"auto_commit=True): journal_mode={mode}, synchronous={names.get(sync, sync)} "
-        f"(SQLite's build default; persist-queue does not set it): {durable}"
+        f"(SQLite's build default; persist-queue does not set it): {same}, so each put() "
+        "is fsynced like an enqueue. Outbox and raw sqlite3: WAL, synchronous=FULL."
     )
 
 

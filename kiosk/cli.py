@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import operator
 import os
 import signal
 import sys
@@ -205,8 +206,13 @@ def _queue_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     add.add_argument("--locale", choices=LOCALES, default="fr")
     add.add_argument("--json", action="store_true", help="machine-readable output")
 
-    ls = qsub.add_parser("list", help="the queued, sent and refused requests")
+    ls = qsub.add_parser("list", help="the queued, sent and refused requests, newest first")
     ls.add_argument("--state", choices=("queued", "sending", "sent", "rejected", "conflict"))
+    ls.add_argument(
+        "--limit", type=_count, default=LIST_LIMIT, metavar="N",
+        help=f"show at most N requests (default {LIST_LIMIT}; 0: all of them)",
+    )  # fmt: skip
+    ls.add_argument("--after", metavar="ID", help="continue after this request (the last shown)")
     ls.add_argument("--json", action="store_true", help="machine-readable output")
 
     show = qsub.add_parser("show", help="one request: state, attempts, references")
@@ -242,6 +248,20 @@ def _queue_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     set_ = csub.add_parser("set", help="change a setting (an empty VALUE restores the default)")
     set_.add_argument("key", metavar="KEY")
     set_.add_argument("value", metavar="VALUE")
+
+
+#: Requests `kiosk queue list` shows unless told otherwise: a screenful.
+LIST_LIMIT = 50
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of requests (0 or more)")
+    return value
 
 
 def _run_queue_command(args: argparse.Namespace) -> int:
@@ -291,13 +311,14 @@ def _find_item(outbox: Any, wanted: str) -> Any:
         pass
     reference = normalise_reference(wanted)
     if reference is not None:
-        for item in outbox.items():
-            if item.local_reference == reference:
-                return item
+        item = outbox.find_by_reference(reference)  # indexed: no scan, nothing decrypted
+        if item is not None:
+            return item
     raise QueueCommandError(f"No request '{wanted}' in the queue; see them with: kiosk queue list")
 
 
-def _item_json(item: Any) -> dict[str, Any]:
+def _item_json(item: Any, attachments: int | None = None) -> dict[str, Any]:
+    """An item (``OutboxItem``) or a list's line (``ItemSummary``) as JSON."""
     return {
         "id": item.id,
         "procedure": item.procedure_id,
@@ -311,10 +332,10 @@ def _item_json(item: Any) -> dict[str, Any]:
         "enqueued_at": _when(item.enqueued_at),
         "next_attempt_at": _when(item.next_attempt_at) if item.state == "queued" else None,
         "sent_at": _when(item.sent_at),
-        "needs_person": item.needs_person,
+        "needs_person": bool(item.needs_person),
         "last_status": item.last_status,
         "last_error": item.last_error,
-        "attachments": len(item.attachments),
+        "attachments": len(item.attachments) if attachments is None else attachments,
     }
 
 
@@ -379,26 +400,70 @@ def _queue_add(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _queue_list(args: argparse.Namespace, data_dir: Path) -> int:
+    """Newest first, streamed page by page from the outbox: flat memory at any size."""
+    states = (args.state,) if args.state else None
+    limit = args.limit or None
+    out = sys.stdout
     with _open_outbox(data_dir) as outbox:
-        items = outbox.items(state=args.state)
+        after = None
+        if args.after:
+            try:
+                after = outbox.get(args.after.strip().lower())
+            except KeyError:
+                raise QueueCommandError(
+                    f"No request '{args.after}' in the queue; see them with: kiosk queue list"
+                ) from None
+        lines = outbox.iter_summaries(
+            states, limit=limit, after=None if after is None else (after.enqueued_at, after.id)
+        )
+        if args.json:
+            out.write("[")
+            separator = "\n  "
+            for line in lines:
+                out.write(separator)
+                out.write(json.dumps(_item_json(line, line.attachment_count), ensure_ascii=False))
+                separator = ",\n  "
+            out.write("]\n" if separator == "\n  " else "\n]\n")
+            return EXIT_OK
         paused = outbox.paused()
-    if args.json:
-        print(json.dumps([_item_json(i) for i in items], ensure_ascii=False, indent=2))
-        return EXIT_OK
-    if paused:
-        print(f"Sending is paused: {paused}.", file=sys.stderr)
-    if not items:
+        if paused:
+            print(f"Sending is paused: {paused}.", file=sys.stderr)
+        shown = 0
+        last = None
+        # A million lines at the speed of a bare SELECT-and-print: the shown
+        # columns taken in one call per line, written a batch at a time.
+        columns = operator.attrgetter(
+            "needs_person", "local_reference", "state", "procedure_id", "attempts",
+            "created_at", "server_reference", "last_error",
+        )  # fmt: skip
+        batch: list[str] = []
+        for i in lines:
+            flag, reference, state, procedure, attempts, created, server_ref, error = columns(i)
+            batch.append(
+                f"{'!' if flag else ' '} {reference}  {state:<9} {procedure:<32} "
+                f"{attempts:>3} tries  {created}  {server_ref or error or ''}".rstrip()
+            )
+            last = i
+            if len(batch) == 1000:
+                out.write("\n".join(batch) + "\n")
+                shown += len(batch)
+                batch.clear()
+        if batch:
+            out.write("\n".join(batch) + "\n")
+            shown += len(batch)
+        counts = outbox.counts()
+    if not shown:
         print("No request in the queue." if not args.state else f"No request '{args.state}'.")
         return EXIT_OK
-    for i in items:
-        flag = "!" if i.needs_person else " "
-        detail = i.server_reference or i.last_error or ""
-        print(
-            f"{flag} {i.local_reference}  {i.state:<9} {i.procedure_id:<32} "
-            f"{i.attempts:>3} tries  {i.created_at}  {detail}".rstrip()
-        )
-    flagged = sum(1 for i in items if i.needs_person)
-    print(f"{len(items)} request(s)" + (f", {flagged} needing a person (!)." if flagged else "."))
+    total = counts[args.state] if args.state else counts["total"]
+    flagged = counts["needs_person"]
+    summary = f"{shown} of {total} request(s)" if shown < total else f"{shown} request(s)"
+    if flagged:
+        summary += f", {flagged} needing a person (!) in all"
+    print(summary + ", newest first.")
+    if shown < total and last is not None:
+        more = f" --state {args.state}" if args.state else ""
+        print(f"Next: kiosk queue list{more} --limit {args.limit} --after {last.id}")
     return EXIT_OK
 
 

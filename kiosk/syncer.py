@@ -16,7 +16,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,6 +71,8 @@ MAX_MISSING_ROUNDS = 2
 # After this many network-level failures in a row (timeouts, resets), the
 # link is probably gone: end the round, and probe again before the next ones.
 MAX_NETWORK_FAILURES_IN_A_ROW = 3
+#: Ids asked of the outbox at a time in a round (a query on its index, nothing decrypted).
+DUE_BATCH = 100
 # A Retry-After far in the future (a wrong date, a hostile proxy) is bounded
 # so an item is never parked for good.
 MAX_RETRY_AFTER_S = 24 * 3600.0
@@ -447,11 +449,8 @@ class Syncer:
         log.warning("the back-office refused the device token (HTTP %s): queue paused", status)
 
     def _send_due(self, report: SyncReport) -> None:
-        now = self._now()
-        # A snapshot, so an item retried "now" (a zero jitter) waits for the next round.
-        due = [i.id for i in self.outbox.items(state="queued") if i.next_attempt_at <= now]
         network_failures = 0
-        for item_id in due:
+        for item_id in self._due_this_round(self._now()):
             if self._stop.is_set():
                 break
             item = self.outbox.get(item_id)
@@ -470,6 +469,21 @@ class Syncer:
                 # sends but answers its health check would never see a backoff.
                 log.info("%d network failures in a row: ending the round", network_failures)
                 break
+
+    def _due_this_round(self, now: float) -> Iterator[str]:
+        """The ids due at the round's start, in queue order, a batch at a time.
+
+        The outbox is asked only for ids (nothing decrypted); each batch starts
+        after the last id seen, so an item retried "now" (a zero jitter) waits
+        for the next round, as with a snapshot, without holding every id.
+        """
+        after = None
+        while True:
+            batch = self.outbox.due_ids(now, DUE_BATCH, after=after)
+            yield from batch
+            if len(batch) < DUE_BATCH:
+                return
+            after = batch[-1]
 
     def _send_item(self, item: OutboxItem, report: SyncReport) -> str:
         """Send one item; returns "ok", "network", "hold" or "auth"."""

@@ -20,6 +20,8 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     for name in list(os.environ):
         if name.startswith("KIOSK_") and name != "KIOSK_DATA_DIR":
             monkeypatch.delenv(name)
+    # Checked procedures are remembered per test, never in the user's cache folder.
+    monkeypatch.setenv("KIOSK_CACHE_DIR", str(tmp_path / "kiosk-cache"))
     import keyring
 
     from tests.memory_keyring import MemoryKeyring

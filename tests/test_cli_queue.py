@@ -314,7 +314,9 @@ def test_sync_exit_codes_and_what_a_person_does_about_them(capsys, in_process):
     code, out, _ = run(capsys, "queue", "retry", "--all")
     assert "it is resumed" in out
     assert run(capsys, "sync", "--once")[0] == 0
-    assert server.submissions[third["id"]].reference == items()[-1]["server_reference"]
+    newest = items()[0]  # the list is newest first
+    assert newest["id"] == third["id"]
+    assert server.submissions[third["id"]].reference == newest["server_reference"]
 
 
 def test_sync_json_report(capsys, in_process):

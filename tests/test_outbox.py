@@ -626,7 +626,7 @@ def test_sqlite_settings(box: Outbox) -> None:
     assert pragma("busy_timeout") >= 1000
     assert pragma("user_version") == SCHEMA_MAJOR
     applied = box.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id").fetchall()
-    assert applied == [("0001_initial",), ("0002_query_indexes",)]
+    assert applied == [("0001_initial",), ("0002_query_indexes",), ("0003_counters_and_lookups",)]
 
 
 def test_only_the_sending_mark_skips_waiting_for_the_disk(box: Outbox) -> None:

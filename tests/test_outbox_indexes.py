@@ -15,6 +15,10 @@ from kiosk.outbox import SCHEMA_MAJOR, Outbox
 from tests.test_outbox import KEY, T0, Clock, make_submission
 
 NEW_INDEXES = {"items_state_order", "items_flagged"}
+#: Migration 0003: the counters and their triggers, and the lookup indexes.
+LOOKUP_INDEXES = {"items_reference", "items_sent_content", "items_sent_history",
+                  "items_flagged_order"}  # fmt: skip
+COUNT_TRIGGERS = ("items_counted_in", "items_counted_out", "items_counted_again")
 
 
 @pytest.fixture
@@ -68,22 +72,35 @@ def test_a_file_from_before_the_indexes_is_upgraded_in_place(db_path: Path, cloc
         before = [box.get(i) for i in ids]
     # The file as the previous version left it: migration 0001 only.
     conn = sqlite3.connect(db_path, isolation_level=None)
-    for name in NEW_INDEXES:
+    for name in NEW_INDEXES | LOOKUP_INDEXES:
         conn.execute(f"DROP INDEX {name}")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0002_query_indexes'")
-    assert not NEW_INDEXES & indexes(conn)
+    for name in COUNT_TRIGGERS:
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP TABLE counts")
+    conn.execute("ALTER TABLE items DROP COLUMN attachment_count")
+    conn.execute(
+        "DELETE FROM _sqlite_migrations"
+        " WHERE name IN ('0002_query_indexes', '0003_counters_and_lookups')"
+    )
+    assert not (NEW_INDEXES | LOOKUP_INDEXES) & indexes(conn)
     conn.close()
 
     with Outbox(db_path, KEY, now=clock) as box:
-        assert indexes(box.conn) >= NEW_INDEXES
+        assert indexes(box.conn) >= NEW_INDEXES | LOOKUP_INDEXES
         assert [box.get(i) for i in ids] == before
+        # The counters and attachment counts start from the rows already there.
+        lines = {line.id: line.attachment_count for line in box.page()}
+        assert lines == {i: len(box.get(i).attachments) for i in ids}
+        assert sorted(lines.values()) == [0, 1, 1, 1]
+        assert box.counts() == {"queued": 2, "sending": 0, "sent": 1, "rejected": 1,
+                                "conflict": 0, "needs_person": 1, "total": 4}  # fmt: skip
         assert box.payload(ids[0])
         assert box.counts()["needs_person"] == 1
         assert due_id(box) == ids[0]
         # Indexes only: a kiosk of the previous version still opens the file.
         assert box.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_MAJOR
         names = [r[0] for r in box.conn.execute("SELECT name FROM _sqlite_migrations")]
-        assert sorted(names) == ["0001_initial", "0002_query_indexes"]
+        assert sorted(names) == ["0001_initial", "0002_query_indexes", "0003_counters_and_lookups"]
 
 
 def test_lists_next_due_and_counts_never_sort_or_read_the_whole_table(
