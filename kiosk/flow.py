@@ -273,9 +273,10 @@ class Flow:
         )
         self.result = None
         self.saved = True
-        self._follow_session()
+        self.follow_session()
 
-    def _follow_session(self) -> None:
+    def follow_session(self) -> None:
+        """Show the session's current step (also after a tool moved the session itself)."""
         assert self.session is not None
         kind = self.session.current_step.kind
         view = {StepKind.REVIEW: View.REVIEW, StepKind.CONFIRMATION: View.CONFIRMATION}
@@ -308,7 +309,7 @@ class Flow:
         if step.kind == StepKind.DECLARATION:
             return self._finalize(session)
         if session.next():
-            self._follow_session()
+            self.follow_session()
             return Outcome.MOVED
         return Outcome.INVALID
 
@@ -320,13 +321,13 @@ class Flow:
         try:
             result = session.finalize()
         except FinalizeRefused:
-            self._follow_session()
+            self.follow_session()
             return Outcome.REFUSED
         self.result = result
         self.saved = True
         if isinstance(result, Submission):
             self._store(result)
-        self._follow_session()
+        self.follow_session()
         return Outcome.MOVED
 
     def _store(self, submission: Submission) -> None:
@@ -359,7 +360,7 @@ class Flow:
         """« Retour »: the previous step (answers kept), else the previous screen."""
         if self.view in (View.STEP, View.REVIEW) and self.session is not None:
             if self.session.back():
-                self._follow_session()
+                self.follow_session()
                 return Outcome.MOVED
             # Before the first question: back to "what to prepare", answers dropped.
             self.wipe(keep_choice=True)
@@ -374,7 +375,7 @@ class Flow:
         """« Modifier » on the review: that question, then back to the review."""
         if self.session is not None:
             self.session.edit(field_id)
-            self._follow_session()
+            self.follow_session()
 
     def go_home(self) -> None:
         """The home screen; the person's answers are forgotten, their choices kept."""

@@ -280,6 +280,8 @@ class _Checker:
             self.add((*at, "type"), "'attachment' fields belong in a 'documents' step")
         if cls.name == "consent" and step_kind != "declaration":
             self.add((*at, "type"), "'consent' fields belong in a 'declaration' step")
+        if f.get("secret") and cls.widget != "line":
+            self.add((*at, "secret"), "'secret' is for an answer typed on one line")
         spec = _field_spec(f, self.line(at))
         for message in cls.check_spec(spec):
             self.add((*at, "constraints") if "constraint" in message else at, message)
@@ -327,6 +329,7 @@ def _field_spec(f: dict[str, Any], line: int) -> FieldSpec:
         choices=tuple(Choice(c["value"], dict(c["label"])) for c in f.get("choices", [])),
         when=f.get("when"),
         line=line,
+        secret=bool(f.get("secret", False)),
     )
 
 

@@ -316,6 +316,9 @@ class Session:
                 shown = self.display(f.id)
                 if not shown:
                     shown = pick({"fr": "Pas de réponse", "en": "No answer"}, self.locale)
+                elif f.secret:
+                    # On a public screen, and read aloud from it: never the code itself.
+                    shown = pick({"fr": "•••••• (caché)", "en": "•••••• (hidden)"}, self.locale)
                 lines.append(ReviewLine(step, f, self.t(f.label), shown))
         return lines
 

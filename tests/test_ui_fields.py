@@ -55,6 +55,7 @@ def show_step(window: MainWindow, example: str, step_id: str, *, fill: bool = Fa
         for f in session.visible_fields():
             if f.id in given:
                 session.answer(f.id, given[f.id])
+    window.flow.follow_session()
     window.show_current()
     settle()
 

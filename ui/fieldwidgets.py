@@ -146,12 +146,36 @@ class LineWidget(FieldWidget):
             self.edit.setMaxLength(max_length + 20)  # room to type, the field type says the limit
         self.edit.textEdited.connect(lambda _text: self._emit())
         layout.addWidget(self.edit)
+        self.reveal_button: QPushButton | None = None
+        if self.spec.secret:
+            self._make_secret(layout)
         self.keypad: Keypad | None = None
         if self.ftype.numeric_keypad:
             self.edit.setInputMethodHints(Qt.InputMethodHint.ImhPreferNumbers)
             self.keypad = _with_keypad(self.options, self.tr_, self.edit)
             if self.keypad is not None:
                 layout.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignLeading)
+
+    def _make_secret(self, layout: QVBoxLayout) -> None:
+        """Masked on a public screen, with a large « Afficher » to check it."""
+        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.edit.setInputMethodHints(
+            Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText
+        )
+        self.reveal_button = QPushButton()
+        self.reveal_button.setObjectName(f"field:{self.spec.id}:show")
+        self.reveal_button.setCheckable(True)
+        self.reveal_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.reveal_button.toggled.connect(self._show_secret)
+        self._show_secret(False)
+        layout.addWidget(self.reveal_button, 0, Qt.AlignmentFlag.AlignLeading)
+
+    def _show_secret(self, shown: bool) -> None:
+        assert self.reveal_button is not None
+        self.edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+        text = self.tr_("Cacher le code") if shown else self.tr_("Afficher le code")
+        self.reveal_button.setText(text)
+        self.reveal_button.setAccessibleName(text)
 
     def _set_raw(self, raw: Any) -> None:
         self.edit.setText("" if raw is None else str(raw))

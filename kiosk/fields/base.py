@@ -59,6 +59,9 @@ class FieldSpec:
     choices: tuple[Choice, ...] = ()
     when: str | None = None
     line: int = 0
+    #: a code to keep from other eyes (a registration certificate's
+    #: confidential code): masked on screen, never read aloud nor printed
+    secret: bool = False
 
 
 class FieldType:

@@ -254,6 +254,16 @@
     </message>
     <message>
         <location filename="../../ui/fieldwidgets.py"/>
+        <source>Cacher le code</source>
+        <translation>Hide the code</translation>
+    </message>
+    <message>
+        <location filename="../../ui/fieldwidgets.py"/>
+        <source>Afficher le code</source>
+        <translation>Show the code</translation>
+    </message>
+    <message>
+        <location filename="../../ui/fieldwidgets.py"/>
         <source>Jour</source>
         <translation>Day</translation>
     </message>
