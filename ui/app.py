@@ -66,7 +66,7 @@ def make_services(
     from kiosk.procedure import load_all
     from kiosk.store import OutboxStore
     from ui.fieldbase import FieldOptions
-    from ui.services import Services
+    from ui.services import BundleFolder, Services, procedure_source
     from ui.syncworker import start_sync
 
     data_dir = Path(data_dir)
@@ -76,7 +76,8 @@ def make_services(
         except SettingsError as e:
             log.error("settings refused, using defaults: %s", e)
             settings = Settings()
-    procedures, problems = load_all()
+    bundles = BundleFolder(data_dir / "bundles")
+    procedures, problems = load_all(procedure_source(bundles))
     for problem in problems:
         log.error("procedure not offered: %s", problem)
     sink = OutboxStore(data_dir, settings)
@@ -90,6 +91,7 @@ def make_services(
         sync=sync,
         # The keypad on a touch kiosk, the scanner's folder.
         field_options=FieldOptions.from_settings(settings, kiosk_mode=kiosk_mode),
+        bundles=bundles,
     )
 
 

@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         self.session_wiped.connect(
             lambda: forget_person(services.field_options, person_left=self.flow.procedure is None)
         )
+        self.session_wiped.connect(self._offer_new_procedures)
         services.sync.changed.connect(self.show_sending)
         self.submitted.connect(services.sync.on_submitted)
         self.show_sending(services.sync.sending())
@@ -160,8 +161,13 @@ class MainWindow(QMainWindow):
             self._draw_chrome()
         self.ready.emit()
 
-    def add_top_row(self, widget: QWidget) -> None:
-        """A row above everything, for whoever runs the kiosk (the demo's banner)."""
+    def _offer_new_procedures(self) -> None:
+        """The person left (never during a session): a procedure update may apply."""
+        if self.services is not None and self.flow.procedure is None:
+            found = self.services.new_procedures()
+            self.flow.set_procedures(found if found is not None else self.flow.procedures.values())
+
+    def add_top_row(self, widget: QWidget) -> None:  # the demo's banner, above everything
         self._rows.insertWidget(0, widget)
 
     # -- look -------------------------------------------------------------------

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from kiosk.bundles import BundleFolder
+from kiosk.procedure import load_all
 
 if TYPE_CHECKING:
     from kiosk.config import Settings
@@ -30,3 +34,29 @@ class Services:
     sync: SyncController
     #: the field widgets' set-up: keypad, scanner folder
     field_options: FieldOptions
+    #: procedure updates from the back-office, applied between two people
+    bundles: BundleFolder
+
+    def new_procedures(self) -> tuple[Procedure, ...] | None:
+        """Between two people: switch to a staged procedure bundle, if one
+        waits; the procedures now offered, or None when nothing changed.
+        (A bundle that does not load is rolled back by ``apply_staged``.)"""
+        if self.bundles.staged_version() is None:
+            return None
+        before = self.bundles.installed_version()
+        if self.bundles.apply_staged() == before:
+            return None
+        procedures, problems = load_all(procedure_source(self.bundles))
+        for problem in problems:
+            log.error("procedure not offered: %s", problem)
+        log.info("procedure bundle %s in use", self.bundles.installed_version())
+        return tuple(procedures)
+
+
+log = logging.getLogger(__name__)
+
+
+def procedure_source(bundles: BundleFolder) -> list[Path] | None:
+    """The folder of the bundle in use, or None: the shipped procedures."""
+    active = bundles.active_dir()
+    return [active] if active is not None else None
