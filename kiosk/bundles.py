@@ -30,9 +30,12 @@ import logging
 import re
 import shutil
 import tempfile
+import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -40,6 +43,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from kiosk import protocol
 from kiosk.heartbeat import Transport
 from kiosk.procedure import load_all
+
+if TYPE_CHECKING:
+    from kiosk.config import Settings
+
+#: the bundles' folder in the data directory
+BUNDLES_FOLDER = "bundles"
 
 log = logging.getLogger(__name__)
 
@@ -236,3 +245,57 @@ def fetch(syncer: Transport, folder: BundleFolder, key: str, etag: str | None = 
         return etag
     folder.accept(response.body, key)
     return response.headers.get("ETag", etag)
+
+
+#: how often a kiosk asks whether the procedures changed (a 304 when not)
+FETCH_EVERY_S = 15 * 60.0
+
+
+class ProcedureUpdates:
+    """Asks the back-office for a newer procedure bundle now and then, from
+    the sync loop; what it stages, the screens apply between two people."""
+
+    def __init__(
+        self,
+        folder: BundleFolder,
+        key: str,
+        *,
+        every_s: float = FETCH_EVERY_S,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self.folder = folder
+        self.key = key
+        self.every_s = every_s
+        self._now = now
+        self._etag: str | None = None
+        self._last: float | None = None
+
+    @classmethod
+    def from_settings(
+        cls, data_dir: Path, settings: Settings, *, now: Callable[[], float] = time.time
+    ) -> ProcedureUpdates | None:
+        """None when no public key is set: this kiosk takes no remote updates."""
+        if not settings.procedure_public_key:
+            return None
+        return cls(
+            BundleFolder(Path(data_dir) / BUNDLES_FOLDER), settings.procedure_public_key, now=now
+        )
+
+    def seconds_to_next(self) -> float:
+        if self._last is None:
+            return 0.0
+        return max(0.0, self._last + self.every_s - self._now())
+
+    def after_round(self, syncer: Transport, connected: bool | None) -> None:
+        """Fetch when due and the back-office answered this round."""
+        if not connected or self.seconds_to_next() > 0:
+            return
+        self._last = self._now()
+        self._etag = fetch(syncer, self.folder, self.key, self._etag)
+
+    def status(self) -> dict[str, str]:
+        """For the heartbeat: the procedure set in use and the last update's outcome."""
+        return {
+            "procedure_set_version": self.folder.installed_version() or "shipped",
+            "bundle_status": self.folder.status or "",
+        }

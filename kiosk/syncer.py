@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import requests
 
 from kiosk import __version__, protocol
+from kiosk.bundles import ProcedureUpdates
 from kiosk.clock import rfc3339
 from kiosk.heartbeat import Heartbeat
 
@@ -701,7 +702,10 @@ class SyncLoop:
         self._woken = threading.Event()
         self._resume = threading.Event()
         self._syncer: Syncer | None = None
-        self.heartbeat = Heartbeat(now=now)  # the screens may set .heartbeat before run()
+        self.updates = ProcedureUpdates.from_settings(data_dir, settings, now=now)
+        updates = self.updates
+        # The screens may set .heartbeat before run(), with their own fields too.
+        self.heartbeat = Heartbeat(now=now, extra=updates.status if updates else None)
 
     @property
     def stopping(self) -> bool:
@@ -788,6 +792,10 @@ class SyncLoop:
                 self.heartbeat.after_round(syncer, outbox, report)
                 wait = syncer.seconds_to_wait()
                 beat = self.heartbeat.seconds_to_next()
+                if self.updates is not None:
+                    self.updates.after_round(syncer, report.connected)
+                    fetch = self.updates.seconds_to_next()
+                    beat = fetch if beat is None else min(beat, fetch)
                 if beat is not None:
                     wait = beat if wait is None else min(wait, beat)
             except Exception as e:

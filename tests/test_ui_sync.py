@@ -134,3 +134,31 @@ def test_a_refused_token_is_reported_by_signal_and_shown(
         assert "refuse cette borne" in status_text(window)
         assert find(window, "confirmation:reference").isVisible()
         window.services.sync.stop()
+
+
+def test_the_screens_heartbeat_says_what_only_they_know(
+    qtbot, tmp_path: Path, isolated_environment: Path, windows, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fleet view sees the kiosk's printer and read-aloud, and its procedures."""
+    from receiver.fleet import fleet
+
+    with start_in_thread(tmp_path / "receiver.db") as receiver:
+        token = receiver.store.create_token("kiosk-fleet")
+        monkeypatch.setenv("KIOSK_SERVER_URL", receiver.url)
+        monkeypatch.setenv("KIOSK_DEVICE_TOKEN", token)
+        monkeypatch.setenv("KIOSK_ID", "kiosk-fleet")
+        monkeypatch.setenv("KIOSK_PROCEDURE_PUBLIC_KEY", "A" * 43 + "=")
+        window = make_window(qtbot, isolated_environment)
+        windows.append(window)
+        qtbot.waitUntil(lambda: bool(window.services.sync.device_status))
+        window.services.sync.on_submitted()  # a round now; its heartbeat follows
+
+        def seen() -> dict | None:
+            kiosks = [k for k in fleet(receiver.store) if k["kiosk_id"] == "kiosk-fleet"]
+            return kiosks[0] if kiosks and kiosks[0].get("read_aloud") else None
+
+        qtbot.waitUntil(lambda: seen() is not None, timeout=10_000)
+        kiosk = seen()
+        assert kiosk["printer"] and kiosk["read_aloud"].startswith(("ok", "unavailable"))
+        assert kiosk["procedure_set_version"] == "shipped"
+        window.services.sync.stop()

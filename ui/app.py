@@ -61,12 +61,13 @@ def make_services(
 ) -> Services:
     """Settings, procedures, outbox, sending: the rest of start-up, Qt's screens aside."""
     # The one start-up seam: these load after the home screen is painted.
+    from kiosk.bundles import BUNDLES_FOLDER, BundleFolder
     from kiosk.config import Settings, SettingsError, load_settings
     from kiosk.kinds import KioskIdentity
     from kiosk.procedure import load_all
     from kiosk.store import OutboxStore
     from ui.fieldbase import FieldOptions
-    from ui.services import BundleFolder, Services, procedure_source
+    from ui.services import Services, procedure_source
     from ui.syncworker import start_sync
 
     data_dir = Path(data_dir)
@@ -76,7 +77,7 @@ def make_services(
         except SettingsError as e:
             log.error("settings refused, using defaults: %s", e)
             settings = Settings()
-    bundles = BundleFolder(data_dir / "bundles")
+    bundles = BundleFolder(data_dir / BUNDLES_FOLDER)
     procedures, problems = load_all(procedure_source(bundles))
     for problem in problems:
         log.error("procedure not offered: %s", problem)
@@ -109,6 +110,20 @@ def complete_main_window(
     window.destroyed.connect(services.sync.stop)
     window.destroyed.connect(services.sink.close)
     window.attach(services)
+
+    def describe() -> None:
+        """For the fleet view: what the screens know of this kiosk."""
+        from ui.receipt import default_printer  # Qt's print support: after the first paint
+
+        printer = default_printer()
+        speaker = window.speaker
+        services.sync.device_status = {
+            "printer": printer.printerName() if printer is not None else "none",
+            "read_aloud": "ok" if speaker.available else f"unavailable: {speaker.reason}",
+        }
+
+    QTimer.singleShot(0, window, describe)
+    window.speaker.availability_changed.connect(lambda _ok: describe())
 
 
 def create_main_window(

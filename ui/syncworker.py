@@ -36,6 +36,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from kiosk.config import Settings
 from kiosk.flow import Sending
+from kiosk.heartbeat import Heartbeat
 from kiosk.keystore import KeyStoreError, get_device_token
 from kiosk.syncer import SyncLoop, SyncReport
 
@@ -146,6 +147,7 @@ class SyncWorker(QObject):
         *,
         idle_poll_s: float = IDLE_POLL_S,
         error_retry_s: float = ERROR_RETRY_S,
+        device_status: Callable[[], dict[str, str]] | None = None,
     ) -> None:
         super().__init__()
         self.data_dir = Path(data_dir)
@@ -162,6 +164,11 @@ class SyncWorker(QObject):
             idle_poll_s=idle_poll_s,
             error_retry_s=error_retry_s,
         )
+        if device_status is not None:
+            # The heartbeat also says what only the screens know (printer, read-aloud).
+            updates = self.loop.updates
+            own = updates.status if updates is not None else dict
+            self.loop.heartbeat = Heartbeat(extra=lambda: {**own(), **device_status()})
 
     # Called from the screens' thread: they only set events, never block.
     def wake(self) -> None:
@@ -242,6 +249,8 @@ class SyncController(QObject):
         self.failure: str | None = None
         self.rounds = 0
         self._stopped = False
+        #: what the screens know of the kiosk, for the heartbeat (printer, read-aloud)
+        self.device_status: dict[str, str] = {}
 
     @property
     def enabled(self) -> bool:
@@ -262,7 +271,13 @@ class SyncController(QObject):
                     log.error("no device token: %s", e)
             if not token:
                 log.warning("no device token is set: requests wait on this kiosk")
-            worker = SyncWorker(self.data_dir, self.settings, token, idle_poll_s=self._idle_poll_s)
+            worker = SyncWorker(
+                self.data_dir,
+                self.settings,
+                token,
+                idle_poll_s=self._idle_poll_s,
+                device_status=lambda: dict(self.device_status),
+            )
             thread = QThread()
             thread.setObjectName("kiosk-sync")
             worker.moveToThread(thread)
