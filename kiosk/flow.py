@@ -152,6 +152,8 @@ class Screen:
     abandon_offered: bool
     #: the kiosk cannot keep a request now: only training is offered
     can_save: bool
+    #: « Arrêter »: the person may stop the procedure here (every step, the review)
+    stop_offered: bool
     #: (i, n) for "Étape i sur n", None where it is not shown
     progress: tuple[int, int] | None
     training: bool
@@ -470,6 +472,7 @@ class Flow:
             back_offered=self.view != View.HOME and not confirmation,
             print_offered=confirmation and self.saved and self.result is not None,
             abandon_offered=confirmation and not self.saved,
+            stop_offered=self.session is not None and self.view in (View.STEP, View.REVIEW),
             can_save=self.can_save,
             progress=progress,
             training=self.training,

@@ -92,15 +92,22 @@ class TopBar(QFrame):
         self.language_button = nav_button("nav:language", "langue")
         self.help_button = nav_button("nav:help", "besoin-aide")
         self.contrast_button = nav_button("nav:contrast", "contraste")
+        # « Arrêter » on every step: not « Retour » many times, nor the idle wipe.
+        # Up here: at 200 % the bottom bar has no room left, the top bar's second row has.
+        self.stop_button = nav_button("nav:stop", "arreter")
         # In this order the five fit on two lines at 200 % text on 1280 px.
         for b in self.buttons():
             flow.addWidget(b)
 
     def buttons(self) -> tuple[QPushButton, ...]:
         return (self.help_button, self.listen_button, self.language_button, self.size_button,
-                self.contrast_button)  # fmt: skip
+                self.contrast_button, self.stop_button)  # fmt: skip
 
-    def draw(self, *, scale: float, other_languages: list[str], high_contrast: bool) -> None:
+    def draw(
+        self, *, scale: float, other_languages: list[str], high_contrast: bool, stop: bool
+    ) -> None:
+        _named(self.stop_button, tr("Arrêter"))
+        self.stop_button.setVisible(stop)
         _named(self.listen_button, tr("Écouter"))
         _named(
             self.size_button,
@@ -142,6 +149,9 @@ class BottomBar(QFrame):
         self.abandon_button = nav_button("nav:abandon", "retour")
         self.next_button = nav_button("nav:next", "continuer", primary=True)
         self.next_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        for button in self.buttons():
+            # Never narrower than their words: "Étape i sur n" gives way first.
+            button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self.progress_row = QWidget()
         progress = QHBoxLayout(self.progress_row)
         progress.setContentsMargins(0, 0, 0, 0)
@@ -156,7 +166,7 @@ class BottomBar(QFrame):
         progress.addWidget(self.progress_bar, 1)
         # "Étape i sur n" sits between "Retour" and "Continuer": a row of its
         # own cost the question 60 px of a 800 px screen at 200 % text.
-        row.setSpacing(24)
+        row.setSpacing(16)  # at least 8 px between targets; four buttons fit at 200 %
         row.addWidget(self.back_button)
         row.addWidget(self.print_button)
         row.addWidget(self.abandon_button)

@@ -13,9 +13,9 @@ so that a test can answer it instead of a person.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -227,6 +227,20 @@ def confirm_dialog(window: QWidget, question: str) -> Chooser:
     )
 
 
+def stop_dialog(window: QWidget) -> Chooser:
+    """« Arrêter » with answers given: a plain question, staying is the default."""
+    return Chooser(
+        window,
+        tr("Voulez-vous arrêter cette démarche ?"),
+        [tr("Vos réponses seront effacées.")],
+        [
+            ("stop", tr("Oui, arrêter"), "stop:confirm", False),
+            ("stay", tr("Non, continuer la démarche"), "stop:cancel", True),
+        ],
+        name="stop:dialog",
+    )
+
+
 def language_dialog(window: QWidget, languages: Sequence[tuple[str, str]]) -> Chooser:
     """One button per language, each written in itself."""
     return Chooser(
@@ -236,6 +250,62 @@ def language_dialog(window: QWidget, languages: Sequence[tuple[str, str]]) -> Ch
         [(code, name, f"language:{code}", False) for code, name in languages],
         name="language:dialog",
     )
+
+
+class Window(Protocol):
+    """What asking needs from the window: its dialogs and where to go."""
+
+    def exec_dialog(self, dialog: QDialog) -> int: ...
+    def go_home(self) -> None: ...
+    def open_procedure(self, procedure_id: str) -> None: ...
+    def next_person(self, leave: Callable[[], None] | None = None) -> None: ...
+
+
+class Asking(QObject):
+    """The kiosk asks before a person leaves what they were doing: help, a
+    call back, « Arrêter », leaving a request that could not be saved."""
+
+    #: "J'ai besoin d'aide" in an assisted session (the procedure's id)
+    help_requested = Signal(str)
+
+    def __init__(self, parent: QWidget, flow: Flow, notice: HelpNotice, window: Window) -> None:
+        super().__init__(parent)
+        self._parent, self.flow, self.notice, self.window = parent, flow, notice, window
+
+    def _ask(self, dialog: Chooser) -> str | None:
+        return ask(self.window.exec_dialog, dialog)
+
+    def ask_for_help(self) -> None:
+        """Assisted: call the mediator. Self-service: whom to call, or a call back."""
+        if self.flow.mediator_id:
+            self.help_requested.emit(self.flow.procedure.id if self.flow.procedure else "")
+            self.notice.show_called()
+            return
+        # A call-back request is offered only when it can be kept.
+        offered = CALLBACK_PROCEDURE in self.flow.procedures and self.flow.can_save
+        if self._ask(help_dialog(self._parent, callback=offered)) == "callback":
+            self.request_call_back()
+
+    def request_call_back(self) -> None:
+        """Leave what the person was doing (after asking, if they typed answers)
+        and open the call-back procedure's « what to prepare » screen."""
+        if self.flow.has_answers():
+            question = tr("Vos réponses seront effacées. Continuer ?")
+            if self._ask(confirm_dialog(self._parent, question)) != "yes":
+                return
+        self.window.go_home()
+        self.window.open_procedure(CALLBACK_PROCEDURE)
+
+    def stop(self) -> None:
+        """« Arrêter »: home, answers forgotten (after asking, if there are any)."""
+        if not self.flow.has_answers() or self._ask(stop_dialog(self._parent)) == "stop":
+            self.window.go_home()
+
+    def abandon(self) -> None:
+        """« Partir sans enregistrer », after saying what it means."""
+        question = tr("Votre demande ne sera pas enregistrée. Vos réponses seront effacées.")
+        if self._ask(confirm_dialog(self._parent, question)) == "yes":
+            self.window.next_person(self.flow.abandon)
 
 
 def ask(exec_dialog: Callable[[QDialog], int], dialog: Chooser) -> str | None:

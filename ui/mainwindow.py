@@ -111,12 +111,16 @@ class MainWindow(QMainWindow):
         self.step.picked.connect(lambda: self.next_button.setFocus(Qt.FocusReason.OtherFocusReason))
         self.review.edit.connect(self.on_edit)
         self.back_button.clicked.connect(self.go_back)
+        # Before leaving what the person was doing, the kiosk asks (help.Asking).
+        self.asking = help.Asking(self, self.flow, self.help_notice, self)
+        self.asking.help_requested.connect(self.help_requested)
+        self.top.stop_button.clicked.connect(self.asking.stop)
+        self.bottom.abandon_button.clicked.connect(self.asking.abandon)
+        self.top.help_button.clicked.connect(self.asking.ask_for_help)
         self.next_button.clicked.connect(self.go_next)
         self.print_button.clicked.connect(self.print_receipt)
-        self.bottom.abandon_button.clicked.connect(self.abandon)
         self.top.size_button.clicked.connect(self.cycle_text_size)
         self.top.language_button.clicked.connect(self.cycle_language)
-        self.top.help_button.clicked.connect(self.ask_for_help)
         self.top.listen_button.clicked.connect(self.listen)
         self.top.contrast_button.clicked.connect(self.toggle_contrast)
         self.speaker.availability_changed.connect(lambda _ok: self._draw_chrome())
@@ -298,12 +302,6 @@ class MainWindow(QMainWindow):
             self.apply_style()
         self.show_current()
 
-    def abandon(self) -> None:
-        """« Partir sans enregistrer », after saying what it means."""
-        question = tr("Votre demande ne sera pas enregistrée. Vos réponses seront effacées.")
-        if help.ask(self.exec_dialog, help.confirm_dialog(self, question)) == "yes":
-            self.next_person(self.flow.abandon)
-
     def fill_with_example(self, field_id: str) -> None:
         """Training: answer as the example person would, as typing does."""
         session = self.flow.session
@@ -317,28 +315,6 @@ class MainWindow(QMainWindow):
             widget.focus_input()
 
     # -- help, read-aloud, receipt ------------------------------------------------------
-    def ask_for_help(self) -> None:
-        """Assisted: call the mediator. Self-service: whom to call, or a call back."""
-        if self.flow.mediator_id:
-            self.help_requested.emit(self.flow.procedure.id if self.flow.procedure else "")
-            self.help_notice.show_called()
-            return
-        # A call-back request is offered only when it can be kept.
-        offered = help.CALLBACK_PROCEDURE in self.flow.procedures and self.flow.can_save
-        if help.ask(self.exec_dialog, help.help_dialog(self, callback=offered)) == "callback":
-            self.request_call_back()
-
-    def request_call_back(self) -> None:
-        """Leave what the person was doing (after asking, if they typed answers)
-        and open the call-back procedure's « what to prepare » screen."""
-        if self.flow.has_answers():
-            question = tr("Vos réponses seront effacées. Continuer ?")
-            dialog = help.confirm_dialog(self, question)
-            if help.ask(self.exec_dialog, dialog) != "yes":
-                return
-        self.go_home()
-        self.open_procedure(help.CALLBACK_PROCEDURE)
-
     def exec_dialog(self, dialog: QDialog) -> int:
         """Every modal dialog goes through here, so that a test can answer it."""
         return dialog.exec()
@@ -438,7 +414,7 @@ class MainWindow(QMainWindow):
         self.banner.draw(screen.training, self.theme, self.scale)
         others = [LANGUAGE_NAMES[loc] for loc in self.languages if loc != self.flow.locale]
         self.top.draw(scale=self.scale, other_languages=others,
-                      high_contrast=self.flow.high_contrast)  # fmt: skip
+                      high_contrast=self.flow.high_contrast, stop=screen.stop_offered)  # fmt: skip
         speech.dress_button(self.top.listen_button, self.speaker)
         self.bottom.draw(screen)
         self.status.draw(screen.status)
@@ -446,4 +422,4 @@ class MainWindow(QMainWindow):
 
     def order_tabs(self) -> None:
         """Tab follows the reading order: the top bar, the page, the bottom bar."""
-        order_tabs(self.current_page().content, self.top.contrast_button, self.bottom.buttons())
+        order_tabs(self.current_page().content, self.top.stop_button, self.bottom.buttons())

@@ -98,6 +98,11 @@
     </message>
     <message>
         <location filename="../../ui/chrome.py"/>
+        <source>Arrêter</source>
+        <translation>Stop</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
         <source>Écouter</source>
         <translation>Listen</translation>
     </message>
@@ -354,8 +359,38 @@
     </message>
     <message>
         <location filename="../../ui/help.py"/>
+        <source>Voulez-vous arrêter cette démarche ?</source>
+        <translation>Do you want to stop this procedure?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py"/>
+        <source>Vos réponses seront effacées.</source>
+        <translation>Your answers will be deleted.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py"/>
+        <source>Oui, arrêter</source>
+        <translation>Yes, stop</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py"/>
+        <source>Non, continuer la démarche</source>
+        <translation>No, go on with the procedure</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py"/>
         <source>Choisissez votre langue</source>
         <translation>Choose your language</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py"/>
+        <source>Vos réponses seront effacées. Continuer ?</source>
+        <translation>Your answers will be deleted. Continue?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py"/>
+        <source>Votre demande ne sera pas enregistrée. Vos réponses seront effacées.</source>
+        <translation>Your request will not be saved. Your answers will be deleted.</translation>
     </message>
     <message>
         <location filename="../../ui/idle.py"/>
@@ -392,16 +427,6 @@
         <location filename="../../ui/pin.py"/>
         <source>Effacer</source>
         <translation>Delete</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Votre demande ne sera pas enregistrée. Vos réponses seront effacées.</source>
-        <translation>Your request will not be saved. Your answers will be deleted.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.py"/>
-        <source>Vos réponses seront effacées. Continuer ?</source>
-        <translation>Your answers will be deleted. Continue?</translation>
     </message>
     <message>
         <location filename="../../ui/mainwindow.py"/>
