@@ -103,6 +103,10 @@ class Heartbeat:
         #: True once the back-office answered 404: it has no such endpoint.
         self.unsupported = False
 
+    def send_soon(self) -> None:
+        """Something it reports changed: send with the next round (any thread)."""
+        self._last_sent = None
+
     def seconds_to_next(self) -> float | None:
         """How long the sync loop may sleep before the next heartbeat is due."""
         if self.unsupported:

@@ -151,7 +151,6 @@ def test_the_screens_heartbeat_says_what_only_they_know(
         window = make_window(qtbot, isolated_environment)
         windows.append(window)
         qtbot.waitUntil(lambda: bool(window.services.sync.device_status))
-        window.services.sync.on_submitted()  # a round now; its heartbeat follows
 
         def seen() -> dict | None:
             kiosks = [k for k in fleet(receiver.store) if k["kiosk_id"] == "kiosk-fleet"]

@@ -117,10 +117,12 @@ def complete_main_window(
 
         printer = default_printer()
         speaker = window.speaker
-        services.sync.device_status = {
-            "printer": printer.printerName() if printer is not None else "none",
-            "read_aloud": "ok" if speaker.available else f"unavailable: {speaker.reason}",
-        }
+        services.sync.set_device_status(
+            {
+                "printer": printer.printerName() if printer is not None else "none",
+                "read_aloud": "ok" if speaker.available else f"unavailable: {speaker.reason}",
+            }
+        )
 
     QTimer.singleShot(0, window, describe)
     window.speaker.availability_changed.connect(lambda _ok: describe())

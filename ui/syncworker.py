@@ -311,6 +311,13 @@ class SyncController(QObject):
             with contextlib.suppress(RuntimeError, TypeError):
                 app.aboutToQuit.disconnect(self.stop)
 
+    def set_device_status(self, status: dict[str, str]) -> None:
+        """What the screens know of the kiosk changed: the fleet view hears it soon."""
+        self.device_status = dict(status)
+        if self.worker is not None:
+            self.worker.loop.heartbeat.send_soon()
+            self.worker.wake()
+
     def on_submitted(self, _submission_id: str = "") -> None:
         if self.worker is not None:
             self.worker.wake()
