@@ -111,6 +111,21 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _proxy_url(raw: Any) -> str | None:
+    text = _text(raw)
+    if not text:
+        return None
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        _ = parts.port
+    except ValueError:
+        raise ValueError(f"is not a valid proxy address: {text!r}") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ValueError(f"must look like http://host:port, not {text!r}")
+    return text
+
+
 def _server_url(raw: Any) -> str | None:
     text = _text(raw)
     if not text:
@@ -194,7 +209,7 @@ class SettingKey:
 
     @property
     def nullable(self) -> bool:
-        return self.parse in (_server_url, _optional_path)
+        return self.parse in (_server_url, _proxy_url, _optional_path)
 
 
 _KEYS = (
@@ -237,6 +252,18 @@ _KEYS = (
         "read_timeout_s", "KIOSK_SYNC_READ_TIMEOUT_S", 30.0,
         "Seconds to wait for the back-office to answer.",
         _positive,
+    ),
+    SettingKey(
+        "request_deadline_s", "KIOSK_SYNC_REQUEST_DEADLINE_S", 120.0,
+        "Longest time one request to the back-office may take in all, however the "
+        "server drips its answer (an upload included).",
+        _positive,
+    ),
+    SettingKey(
+        "proxy_url", "KIOSK_PROXY_URL", None,
+        "HTTP proxy for the back-office (http://host:port), used only when set here: "
+        "HTTP_PROXY and the like are ignored.",
+        _proxy_url,
     ),
     SettingKey(
         "flag_after_h", "KIOSK_SYNC_FLAG_AFTER_H", 24.0,
@@ -293,6 +320,8 @@ class Settings:
     backoff_cap_s: float = 600.0
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 30.0
+    request_deadline_s: float = 120.0
+    proxy_url: str | None = None
     flag_after_h: float = 24.0
     retention_payload_s: float = 0.0
     retention_history_days: float = 90.0
