@@ -715,11 +715,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QueueCommandError as e:
         print(e, file=sys.stderr)
         return e.code
-    except Exception:
-        log.exception("unexpected error")
+    except Exception as e:
+        # The traceback only with --verbose: a person must never be shown one.
+        if args.verbose:
+            log.exception("unexpected error")
         print(
-            "Something went wrong inside the kiosk. Details are in the log "
-            "(run again with --verbose to see them).",
+            f"Something went wrong inside the kiosk ({type(e).__name__}). "
+            "Run again with --verbose to see the details.",
             file=sys.stderr,
         )
         return 70
