@@ -205,12 +205,31 @@ def make_field_type(spec: FieldSpec) -> FieldType:
 _SPACES = re.compile(r"\s+")
 
 
-def as_text(raw: Any) -> str:
+#: Longest answer any text-like field reads at all (long texts included); the
+#: field's own limit is checked after. Bounds the work on a pasted megabyte.
+MAX_RAW_TEXT = 10_000
+
+# Invisible characters are refused, not stripped: a stripped answer is not what
+# the person typed, and a refusal says so. Control characters (C0, C1), format
+# characters (Cf: the bidirectional overrides U+202A–U+202E and isolates
+# U+2066–U+2069 that make a name read differently on the mediator's screen,
+# zero-width spaces and joiners, U+FEFF…), surrogates, private use and
+# unassigned code points. Long texts keep newlines (and tabs, made spaces).
+_INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn")
+
+
+def as_text(raw: Any, *, multiline: bool = False) -> str:
     """Raw input as a string, or an error for things that cannot be typed text."""
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise fail("Écrivez votre réponse avec le clavier.", "Type your answer with the keyboard.")
+    if isinstance(raw, str) and len(raw) > MAX_RAW_TEXT:
+        raise fail(
+            f"Votre réponse est trop longue ({len(raw)} caractères).",
+            f"Your answer is too long ({len(raw)} characters).",
+        )
     s = unicodedata.normalize("NFC", number_str(raw) if isinstance(raw, int) else str(raw))
-    if any(unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") and c not in "\r\n\t" for c in s):
+    allowed = "\r\n\t" if multiline else ""
+    if any(unicodedata.category(c) in _INVISIBLE and c not in allowed for c in s):
         raise fail(
             "Votre réponse contient un caractère invisible. Effacez-la et écrivez-la de nouveau.",
             "Your answer has an invisible character. Clear it and type it again.",

@@ -21,6 +21,10 @@ from kiosk.fields.base import (
 )
 from kiosk.i18n import pick
 
+#: A one-line answer (a make, a model, a place of birth) with room to spare; a
+#: procedure may set its own max_length above or below it.
+TEXT_MAX_LENGTH = 200
+
 
 @register
 class TextField(FieldType):
@@ -44,7 +48,7 @@ class TextField(FieldType):
 
     def parse(self, raw: Any) -> str:
         s = squeeze(as_text(raw))
-        check_length(s, self.constraints)
+        check_length(s, {"max_length": TEXT_MAX_LENGTH, **self.constraints})
         pattern = self.constraints.get("pattern")
         if pattern is not None and not re.fullmatch(str(pattern), s):
             message = self.constraints.get("pattern_message") or {}
@@ -64,7 +68,7 @@ class LongTextField(FieldType):
     constraint_names = frozenset({"min_length", "max_length"})
 
     def parse(self, raw: Any) -> str:
-        s = as_text(raw).replace("\r\n", "\n").strip()
+        s = as_text(raw, multiline=True).replace("\r\n", "\n").strip()
         s = "\n".join(squeeze(line) for line in s.split("\n"))
         check_length(s, {"max_length": 2000, **self.constraints})
         return s
