@@ -227,6 +227,8 @@ def test_decimal_range_and_display() -> None:
         ("marie.dupont@exemple.fr", "marie.dupont@exemple.fr"),
         ("  Marie.Dupont@EXEMPLE.FR ", "Marie.Dupont@exemple.fr"),
         ("o'neil+kiosk@mairie-08.gouv.fr", "o'neil+kiosk@mairie-08.gouv.fr"),
+        ("contact@café.fr", "contact@café.fr"),  # an international domain name
+        ("contact@CAFÉ.fr", "contact@café.fr"),
     ],
 )
 def test_emails(raw: str, value: str) -> None:
@@ -247,6 +249,15 @@ def test_email_errors_say_what_is_wrong() -> None:
         "marie@exemple.f",
         "marié@exemple.fr",
         "a@" + "b" * 250 + ".fr",
+        ".marie@exemple.fr",
+        "marie.@exemple.fr",
+        "marie@-exemple.fr",
+        "marie@exemple-.fr",
+        "marie@" + "b" * 64 + ".fr",
+        "marie@exemple.test",
+        "marie@exemple.invalid",
+        "marie@mairie.local",
+        "marie@localhost",
     ]:
         assert "Check the e-mail" in error(f, raw).message["en"], raw
 

@@ -218,9 +218,6 @@ class DecimalField(_NumberField):
         return float(d)
 
 
-_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-
-
 @register
 class EmailField(FieldType):
     name = "email"
@@ -239,8 +236,24 @@ class EmailField(FieldType):
                 "Il manque le signe @ (arobase). Par exemple : marie.dupont@exemple.fr",
                 "The @ sign is missing. For example: marie.dupont@example.org",
             )
-        local, _, domain = s.rpartition("@")
-        if len(s) > 254 or not _EMAIL_RE.fullmatch(s) or ".." in s:
+        # email-validator: the reference check of address syntax (RFC 5321/5322,
+        # IDNA 2008 domains, special-use names like .test, .invalid, .local).
+        # Imported on first use so start-up does not pay for it; no DNS check
+        # (the kiosk works offline). Local parts stay ASCII: a person's
+        # "marié@" is far more often a typing slip than a real mailbox.
+        import email_validator
+
+        try:
+            checked = email_validator.validate_email(
+                s, check_deliverability=False, allow_smtputf8=False
+            )
+        except email_validator.EmailNotValidError:
+            raise fail(
+                "Vérifiez l'adresse e-mail. Par exemple : marie.dupont@exemple.fr",
+                "Check the e-mail address. For example: marie.dupont@example.org",
+            ) from None
+        local, _, domain = checked.normalized.rpartition("@")
+        if not re.search(r"\.[^\W\d_]{2,}$", domain):  # a real top-level domain
             raise fail(
                 "Vérifiez l'adresse e-mail. Par exemple : marie.dupont@exemple.fr",
                 "Check the e-mail address. For example: marie.dupont@example.org",
