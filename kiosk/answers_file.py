@@ -9,6 +9,7 @@ would: step by step, through the same checks.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,69 @@ class AnswersFileError(ValueError):
     pass
 
 
+#: Answers are a few kilobytes of text (attachments are separate files).
+MAX_FILE_BYTES = 1 << 20
+#: An answer is a text, a list of texts or a mapping of parts: a handful of levels.
+MAX_DEPTH = 10
+MAX_NUMBER_DIGITS = 30
+_LONG_NUMBER = re.compile(rf"\d{{{MAX_NUMBER_DIGITS + 1},}}")
+
+
+def _line_at(source: str, index: int) -> int:
+    return source.count("\n", 0, index) + 1
+
+
+def _parse_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise _TooLong
+    return int(digits)
+
+
+class _TooLong(ValueError):
+    pass
+
+
+def _parse_json(path: Path, source: str) -> Any:
+    """JSON with bounded numbers and nesting; every problem is ``path:line: message``."""
+    depth = 0
+    deepest = 0
+    deepest_at = 0
+    in_string = escaped = False
+    for i, c in enumerate(source):  # nesting, before the recursive parser sees it
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, deepest_at = depth, i
+        elif c in "]}":
+            depth -= 1
+    if deepest > MAX_DEPTH + 1:
+        raise AnswersFileError(
+            f"{path}:{_line_at(source, deepest_at)}: nested too deeply "
+            f"(more than {MAX_DEPTH} levels)"
+        )
+    try:
+        return json.loads(source, parse_int=_parse_int)
+    except _TooLong:
+        m = _LONG_NUMBER.search(source)
+        line = _line_at(source, m.start()) if m else 1
+        raise AnswersFileError(
+            f"{path}:{line}: a number has more than {MAX_NUMBER_DIGITS} digits"
+        ) from None
+    except json.JSONDecodeError as e:
+        raise AnswersFileError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+    except (ValueError, RecursionError) as e:
+        raise AnswersFileError(f"{path}:1: cannot be read ({type(e).__name__})") from None
+
+
 @dataclass
 class AnswersFile:
     answers: dict[str, Any]
@@ -34,13 +98,19 @@ def read_answers_file(
 ) -> AnswersFile:
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise AnswersFileError(
+                f"{path}:1: the file is too large for an answers file "
+                f"(over {MAX_FILE_BYTES // 1024} KiB)"
+            )
+        source = raw.decode("utf-8")
     except FileNotFoundError:
         raise AnswersFileError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as e:
         raise AnswersFileError(f"{path}: cannot read the file ({e})") from None
-    except json.JSONDecodeError as e:
-        raise AnswersFileError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+    data = _parse_json(path, source)
     if not isinstance(data, dict) or not isinstance(data.get("answers", {}), dict):
         raise AnswersFileError(f'{path}: expected {{"answers": {{...}}, "attachments": {{...}}}}')
     unknown = set(data) - {"answers", "attachments", "comment"}

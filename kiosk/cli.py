@@ -715,7 +715,7 @@ def _mediator_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     msub = mediator.add_subparsers(dest="action", metavar="ACTION", required=True)
     msub.add_parser(
         "set-pin",
-        help="set the PIN that leaves kiosk mode (4 to 8 digits; asked twice, never shown)",
+        help="set the PIN that leaves kiosk mode (6 to 8 digits; asked twice, never shown)",
         description="Asks for the PIN twice on a terminal (never shown). "
         "Without a terminal, reads it from the first line of standard input "
         "(a second line, if any, must repeat it).",
@@ -730,7 +730,7 @@ def _mediator_command(args: argparse.Namespace) -> int:
 
     data_dir = resolve_data_dir(args.data_dir)
     if sys.stdin is not None and sys.stdin.isatty():
-        first = getpass.getpass("New mediator PIN, 4 to 8 digits (not shown): ")
+        first = getpass.getpass("New mediator PIN, 6 to 8 digits (not shown): ")
         try:
             validate_new_pin(first)
         except PinError as e:
@@ -750,7 +750,8 @@ def _mediator_command(args: argparse.Namespace) -> int:
         raise QueueCommandError(f"{e} Nothing was changed.") from None
     print(
         f"The mediator PIN is set (stored as a salted hash in {data_dir}). "
-        f"{MAX_TRIES} wrong tries lock it for {round(LOCK_SECONDS / 60)} minutes."
+        f"{MAX_TRIES} wrong tries lock it for {round(LOCK_SECONDS / 60)} minutes, "
+        "each further lock twice as long, up to an hour."
     )
     return EXIT_OK
 
@@ -780,11 +781,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QueueCommandError as e:
         print(e, file=sys.stderr)
         return e.code
-    except Exception:
-        log.exception("unexpected error")
+    except Exception as e:
+        # The traceback only with --verbose: a person must never be shown one.
+        if args.verbose:
+            log.exception("unexpected error")
         print(
-            "Something went wrong inside the kiosk. Details are in the log "
-            "(run again with --verbose to see them).",
+            f"Something went wrong inside the kiosk ({type(e).__name__}). "
+            "Run again with --verbose to see the details.",
             file=sys.stderr,
         )
         return 70

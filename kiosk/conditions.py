@@ -17,6 +17,13 @@ class ConditionError(ValueError):
     pass
 
 
+#: Conditions are short sentences; these bounds keep a hostile one cheap
+#: (and the recursive parser far from Python's recursion limit).
+MAX_CONDITION_LENGTH = 2000
+MAX_DEPTH = 20
+MAX_NUMBER_DIGITS = 30
+
+
 # -- tokens --------------------------------------------------------------
 
 _TOKEN_RE = re.compile(
@@ -110,6 +117,12 @@ class _Parser:
     def __init__(self, source: str) -> None:
         self.tokens = _tokenise(source)
         self.i = 0
+        self.depth = 0
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ConditionError(f"nested too deeply (more than {MAX_DEPTH} levels)")
 
     def peek(self, offset: int = 0) -> _Token:
         return self.tokens[min(self.i + offset, len(self.tokens) - 1)]
@@ -152,7 +165,10 @@ class _Parser:
 
     def not_(self) -> Node:
         if self.accept("not"):
-            return Not(self.not_())
+            self.deeper()
+            node = Not(self.not_())
+            self.depth -= 1
+            return node
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -184,14 +200,19 @@ class _Parser:
         if tok.kind == "string":
             return Literal(tok.value[1:-1])
         if tok.kind == "number":
+            if sum(c.isdigit() for c in tok.value) > MAX_NUMBER_DIGITS:
+                raise ConditionError(f"a number has more than {MAX_NUMBER_DIGITS} digits")
             return Literal(float(tok.value) if "." in tok.value else int(tok.value))
         if tok.kind == "keyword" and tok.value in ("true", "false"):
             return Literal(tok.value == "true")
         if tok.kind == "op" and tok.value == "(":
+            self.deeper()
             inner = self.or_()
             self.expect(")")
+            self.depth -= 1
             return inner
         if tok.kind == "op" and tok.value == "[":
+            self.deeper()
             values: list[Any] = []
             while not self.accept("]"):
                 item = self.operand()
@@ -201,6 +222,7 @@ class _Parser:
                 if not self.accept(","):
                     self.expect("]")
                     break
+            self.depth -= 1
             return Literal(tuple(values))
         found = "the end" if tok.kind == "end" else repr(tok.value)
         raise ConditionError(f"expected a field name or a value but found {found}")
@@ -209,6 +231,8 @@ class _Parser:
 def parse(source: str) -> Node:
     if not isinstance(source, str) or not source.strip():
         raise ConditionError("a condition cannot be empty")
+    if len(source) > MAX_CONDITION_LENGTH:
+        raise ConditionError(f"a condition is at most {MAX_CONDITION_LENGTH} characters long")
     return _Parser(source).parse()
 
 

@@ -107,6 +107,21 @@ def _text(raw: Any) -> str:
     return raw.strip()
 
 
+def _proxy_url(raw: Any) -> str | None:
+    text = _text(raw)
+    if not text:
+        return None
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        _ = parts.port
+    except ValueError:
+        raise ValueError(f"is not a valid proxy address: {text!r}") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ValueError(f"must look like http://host:port, not {text!r}")
+    return text
+
+
 def _server_url(raw: Any) -> str | None:
     text = _text(raw)
     if not text:
@@ -190,7 +205,7 @@ class SettingKey:
 
     @property
     def nullable(self) -> bool:
-        return self.parse in (_server_url, _optional_path)
+        return self.parse in (_server_url, _proxy_url, _optional_path)
 
 
 _KEYS = (
@@ -233,6 +248,18 @@ _KEYS = (
         "read_timeout_s", "KIOSK_SYNC_READ_TIMEOUT_S", 30.0,
         "Seconds to wait for the back-office to answer.",
         _positive,
+    ),
+    SettingKey(
+        "request_deadline_s", "KIOSK_SYNC_REQUEST_DEADLINE_S", 120.0,
+        "Longest time one request to the back-office may take in all, however the "
+        "server drips its answer (an upload included).",
+        _positive,
+    ),
+    SettingKey(
+        "proxy_url", "KIOSK_PROXY_URL", None,
+        "HTTP proxy for the back-office (http://host:port), used only when set here: "
+        "HTTP_PROXY and the like are ignored.",
+        _proxy_url,
     ),
     SettingKey(
         "flag_after_h", "KIOSK_SYNC_FLAG_AFTER_H", 24.0,
@@ -307,6 +334,8 @@ class Settings:
     backoff_cap_s: float = _DEFAULTS["backoff_cap_s"]
     connect_timeout_s: float = _DEFAULTS["connect_timeout_s"]
     read_timeout_s: float = _DEFAULTS["read_timeout_s"]
+    request_deadline_s: float = _DEFAULTS["request_deadline_s"]
+    proxy_url: str | None = _DEFAULTS["proxy_url"]
     flag_after_h: float = _DEFAULTS["flag_after_h"]
     retention_payload_s: float = _DEFAULTS["retention_payload_s"]
     retention_history_days: float = _DEFAULTS["retention_history_days"]

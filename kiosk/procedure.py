@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -131,8 +132,34 @@ class Procedure:
 Path_ = tuple[str | int, ...]
 
 
+#: A procedure file is a few tens of kilobytes; anything near this is not one.
+MAX_FILE_BYTES = 512 * 1024
+#: Deeper than any real procedure (about 8 levels); bounds recursion and memory.
+MAX_YAML_DEPTH = 32
+#: More digits than any count or amount in a procedure (and far below Python's
+#: conversion limit, which ends in a ValueError deep in the YAML library).
+MAX_NUMBER_DIGITS = 30
+
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+
+
+class _BadYaml(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
 class _LineLoader:
-    """YAML to plain data, remembering the line of every node."""
+    """YAML to plain data, remembering the line of every node.
+
+    Hostile files must come back as one problem, quickly and in bounded
+    memory: aliases are refused (the composer shares nodes, so an alias bomb
+    costs nothing until it is *converted*; a node met twice is an alias),
+    mapping keys must be plain scalars, numbers have a digit limit and the
+    nesting a depth limit.
+    """
 
     def __init__(self, source: str) -> None:
         # libyaml's parser when PyYAML was built with it (about half the time
@@ -144,29 +171,84 @@ class _LineLoader:
         self.loader = loader_class(source)
         self.lines: dict[Path_, int] = {}
         self.duplicates: list[tuple[int, str]] = []
+        self._seen: set[int] = set()
 
     def load(self) -> Any:
         try:
             node = self.loader.get_single_node()
-            return None if node is None else self._convert(node, ())
+            return None if node is None else self._convert(node, (), 0)
         finally:
             self.loader.dispose()
 
-    def _convert(self, node: yaml.Node, path: Path_) -> Any:
+    def _scalar(self, node: yaml.Node) -> Any:
+        line = node.start_mark.line + 1
+        if node.tag in (_INT_TAG, _FLOAT_TAG):
+            digits = sum(c.isdigit() for c in str(node.value))
+            if digits > MAX_NUMBER_DIGITS:
+                raise _BadYaml(line, f"a number has more than {MAX_NUMBER_DIGITS} digits")
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, TypeError, OverflowError, self.yaml.YAMLError) as e:
+            raise _BadYaml(line, f"this value cannot be read ({type(e).__name__})") from None
+
+    def _convert(self, node: yaml.Node, path: Path_, depth: int, used_at: int = 0) -> Any:
+        """``used_at``: the line where this node is used (an alias's own line, near enough)."""
         yaml = self.yaml
-        self.lines[path] = node.start_mark.line + 1
+        line = node.start_mark.line + 1
+        if id(node) in self._seen:
+            raise _BadYaml(
+                used_at or line,
+                "anchors and aliases (&name, *name) are not accepted in procedure files"
+                f" (this one repeats line {line})",
+            )
+        if depth > MAX_YAML_DEPTH:
+            raise _BadYaml(line, f"nested too deeply (more than {MAX_YAML_DEPTH} levels)")
+        self._seen.add(id(node))
+        self.lines[path] = line
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                key = self.loader.construct_object(key_node, deep=True)
+                key_line = key_node.start_mark.line + 1
+                if not isinstance(key_node, yaml.ScalarNode) or id(key_node) in self._seen:
+                    raise _BadYaml(key_line, "a key must be a plain word, not a list or a mapping")
+                self._seen.add(id(key_node))
+                key = self._scalar(key_node)
+                if not isinstance(key, str | int | float | bool) and key is not None:
+                    key = str(key)
                 if key in result:
-                    self.duplicates.append((key_node.start_mark.line + 1, str(key)))
-                result[key] = self._convert(value_node, (*path, key))
-                self.lines.setdefault((*path, key), key_node.start_mark.line + 1)
+                    self.duplicates.append((key_line, str(key)))
+                result[key] = self._convert(value_node, (*path, key), depth + 1, key_line)
+                self.lines.setdefault((*path, key), key_line)
             return result
         if isinstance(node, yaml.SequenceNode):
-            return [self._convert(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+            items = []
+            where = line
+            for i, item in enumerate(node.value):
+                items.append(self._convert(item, (*path, i), depth + 1, where))
+                where = item.end_mark.line + 1
+            return items
+        return self._scalar(node)
+
+
+def _control_character(source: str) -> tuple[int, str] | None:
+    """The line and a message for the first character YAML does not accept, if any.
+
+    The YAML reader reports these with a character offset that is then
+    shown at the wrong line, twice; this says it once, at its line.
+    """
+    m = _NOT_YAML.search(source)
+    if m is None:
+        return None
+    line = source.count("\n", 0, m.start()) + 1
+    column = m.start() - (source.rfind("\n", 0, m.start()) + 1) + 1
+    return line, (
+        f"the file holds an invisible control character (U+{ord(m.group()):04X}) at column"
+        f" {column}: remove it"
+    )
+
+
+# What YAML 1.1 accepts: tab, newlines and printable characters (PyYAML's reader).
+_NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @cache
@@ -284,7 +366,11 @@ class _Checker:
             self.add((*at, "secret"), "'secret' is for an answer typed on one line")
         spec = _field_spec(f, self.line(at))
         for message in cls.check_spec(spec):
-            self.add((*at, "constraints") if "constraint" in message else at, message)
+            named = re.search(r"constraint '(\w+)'", message)
+            if named and named.group(1) in f.get("constraints", {}):
+                self.add((*at, "constraints", named.group(1)), message)
+            else:
+                self.add((*at, "constraints") if "constraint" in message else at, message)
         if cls.has_format and not f.get("example"):
             self.add(at, f"field '{f['id']}': add an 'example' (this answer has a format)")
         if f.get("when"):
@@ -399,12 +485,28 @@ def _load_unchanged(path: str, mtime_ns: int, size: int) -> Procedure:
 def _load_procedure(path: Path) -> Procedure:
     shown = str(path)
     try:
-        raw = path.read_bytes()
-        source = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ProcedureError([Problem(shown, 1, "the file is not UTF-8 text")]) from None
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         raise ProcedureError([Problem(shown, 1, f"cannot read the file ({e.strerror})")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ProcedureError(
+            [
+                Problem(
+                    shown,
+                    1,
+                    f"the file is too large for a procedure (over {MAX_FILE_BYTES // 1024} KiB)",
+                )
+            ]
+        )
+    try:
+        source = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise ProcedureError([Problem(shown, line, "the file is not UTF-8 text")]) from None
+    bad = _control_character(source)
+    if bad is not None:
+        raise ProcedureError([Problem(shown, *bad)])
     cache = _CheckedCache.for_file(path, raw)
     cached = cache.get() if cache is not None else None
     if cached is not None:
@@ -426,6 +528,10 @@ def _check_source(path: Path, source: str) -> tuple[dict[str, Any], dict[Path_, 
     reader = _LineLoader(source)
     try:
         data = reader.load()
+    except _BadYaml as e:
+        raise ProcedureError([Problem(shown, e.line, e.message)]) from None
+    except RecursionError:
+        raise ProcedureError([Problem(shown, 1, "nested too deeply")]) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         line = mark.line + 1 if mark else 1

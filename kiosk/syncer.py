@@ -29,6 +29,7 @@ from kiosk import __version__, protocol
 from kiosk.bundles import ProcedureUpdates
 from kiosk.clock import rfc3339
 from kiosk.heartbeat import Heartbeat
+from kiosk.transport import RequestFailed, Transport
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -44,6 +45,7 @@ __all__ = [
     "EXIT_IDLE",
     "EXIT_NEEDS_PERSON",
     "EXIT_QUEUED",
+    "MAX_ANSWER_BYTES",
     "NO_SERVER_URL",
     "SyncConfigError",
     "SyncError",
@@ -77,6 +79,9 @@ DUE_BATCH = 100
 # A Retry-After far in the future (a wrong date, a hostile proxy) is bounded
 # so an item is never parked for good.
 MAX_RETRY_AFTER_S = 24 * 3600.0
+# Protocol answers are small JSON documents; anything larger is refused unread
+# (a hostile server's 2 GB Content-Length or endless body must not grow memory).
+MAX_ANSWER_BYTES = 1 << 20
 # The exponent is bounded so 2**attempt stays a small float.
 _MAX_EXPONENT = 60
 
@@ -215,24 +220,6 @@ class _Response:
 _STATUS_TEXT = {400: "bad request", 409: "conflict", 413: "too large"}
 
 
-def _network_error_text(error: requests.RequestException) -> str:
-    # Short, fixed texts: the exception's own message holds the URL and more.
-    if isinstance(error, requests.Timeout):
-        return "timeout"
-    if isinstance(error, requests.exceptions.SSLError):
-        return "TLS error"
-    if isinstance(error, requests.ConnectionError):
-        message = str(error).lower()
-        if "refused" in message:
-            return "connection refused"
-        if any(word in message for word in ("reset", "aborted", "closed", "disconnected")):
-            return "connection reset"
-        if "resolve" in message or "name or service" in message or "nodename" in message:
-            return "name not resolved"
-        return "connection error"
-    return "request error"
-
-
 def _details(value: Any) -> list[dict[str, str]] | None:
     if not isinstance(value, list):
         return None
@@ -269,8 +256,15 @@ class Syncer:
         self._now = now
         self._rand = rand
         self._stop = stop_event if stop_event is not None else threading.Event()
-        self._timeout = (float(settings.connect_timeout_s), float(settings.read_timeout_s))
-        self._verify: str | bool = str(settings.ca_bundle) if settings.ca_bundle else True
+        self._transport = Transport(
+            self.http,
+            timeout=(float(settings.connect_timeout_s), float(settings.read_timeout_s)),
+            deadline_s=float(settings.request_deadline_s),
+            max_bytes=MAX_ANSWER_BYTES,
+            verify=str(settings.ca_bundle) if settings.ca_bundle else True,
+            proxy_url=settings.proxy_url,
+            stop_event=self._stop,
+        )
         self._base_s = float(settings.backoff_base_s)
         self._cap_s = float(settings.backoff_cap_s)
         self._user_agent = protocol.user_agent(__version__, settings.kiosk_id)
@@ -335,19 +329,12 @@ class Syncer:
     ) -> _Response:
         """One request; network failures become ``_Transient(network=True)``."""
         try:
-            with self.http.request(
-                method,
-                self.base_url + path,
-                data=data,
-                headers=self._headers(headers),
-                timeout=self._timeout,
-                verify=self._verify,
-                # A captive portal redirects; following would turn a PUT into a GET.
-                allow_redirects=False,
-            ) as response:
-                return _Response(response.status_code, response.headers, response.content)
-        except requests.RequestException as e:
-            raise _Transient(_network_error_text(e), network=True) from None
+            answer = self._transport.request(
+                method, self.base_url + path, data=data, headers=self._headers(headers)
+            )
+        except RequestFailed as e:
+            raise _Transient(e.text, e.status, network=e.network) from None
+        return _Response(answer.status, answer.headers, answer.body)
 
     def _retry_after(self, response: _Response) -> float | None:
         return protocol.parse_retry_after(

@@ -41,6 +41,8 @@ EXPECTED = {
     "backoff_cap_s": ("KIOSK_SYNC_BACKOFF_CAP_S", 600),
     "connect_timeout_s": ("KIOSK_SYNC_CONNECT_TIMEOUT_S", 5),
     "read_timeout_s": ("KIOSK_SYNC_READ_TIMEOUT_S", 30),
+    "request_deadline_s": ("KIOSK_SYNC_REQUEST_DEADLINE_S", 120),
+    "proxy_url": ("KIOSK_PROXY_URL", None),
     "flag_after_h": ("KIOSK_SYNC_FLAG_AFTER_H", 24),
     "kiosk_id": ("KIOSK_ID", None),
     "ca_bundle": ("KIOSK_CA_BUNDLE", None),

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.fields import Choice
+from kiosk.fields import Choice, FieldError
 from tests.test_fields import COLOURS, error, make, roundtrip
 
 # -- text ----------------------------------------------------------------------
@@ -227,6 +227,8 @@ def test_decimal_range_and_display() -> None:
         ("marie.dupont@exemple.fr", "marie.dupont@exemple.fr"),
         ("  Marie.Dupont@EXEMPLE.FR ", "Marie.Dupont@exemple.fr"),
         ("o'neil+kiosk@mairie-08.gouv.fr", "o'neil+kiosk@mairie-08.gouv.fr"),
+        ("contact@café.fr", "contact@café.fr"),  # an international domain name
+        ("contact@CAFÉ.fr", "contact@café.fr"),
     ],
 )
 def test_emails(raw: str, value: str) -> None:
@@ -247,6 +249,15 @@ def test_email_errors_say_what_is_wrong() -> None:
         "marie@exemple.f",
         "marié@exemple.fr",
         "a@" + "b" * 250 + ".fr",
+        ".marie@exemple.fr",
+        "marie.@exemple.fr",
+        "marie@-exemple.fr",
+        "marie@exemple-.fr",
+        "marie@" + "b" * 64 + ".fr",
+        "marie@exemple.test",
+        "marie@exemple.invalid",
+        "marie@mairie.local",
+        "marie@localhost",
     ]:
         assert "Check the e-mail" in error(f, raw).message["en"], raw
 
@@ -390,3 +401,41 @@ def test_time_display() -> None:
     assert f.display("09:05", "fr") == "9 h 05"
     assert f.display("14:30", "en") == "14:30"
     assert f.display(None, "fr") == ""
+
+
+# -- invisible characters and the default length of plain text ----------------------------
+
+INVISIBLE = [
+    "\u202e", "\u202a", "\u202b", "\u202c", "\u202d",  # bidirectional embeddings, overrides
+    "\u2066", "\u2067", "\u2068", "\u2069",  # bidirectional isolates
+    "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff",  # zero-width, word joiner, BOM
+    "\x00", "\x1b", "\x7f", "\x85", "\x9b",  # C0 and C1 controls
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("char", INVISIBLE)
+@pytest.mark.parametrize("type_name", ["text", "name", "long_text", "email", "phone"])
+def test_every_text_like_type_refuses_invisible_characters(type_name, char):
+    field = make(type_name)
+    with pytest.raises(FieldError) as info:
+        field.clean(f"Dupont{char}rue")
+    assert "invisible" in info.value.message["en"]
+
+
+@pytest.mark.parametrize("char", ["\t", "\n", "\r"])
+def test_single_line_text_refuses_line_controls(char):
+    with pytest.raises(FieldError):
+        make("text").clean(f"Renault{char}Clio")
+
+
+def test_long_text_keeps_its_newlines():
+    assert make("long_text").clean("Bonjour,\r\nà demain") == "Bonjour,\nà demain"
+
+
+def test_plain_text_has_a_default_length_limit():
+    assert make("text").clean("a" * 200) == "a" * 200
+    with pytest.raises(FieldError):
+        make("text").clean("a" * 201)
+    with pytest.raises(FieldError):
+        make("text").clean("a" * 1_000_000)
+    assert make("text", max_length=500).clean("a" * 400) == "a" * 400

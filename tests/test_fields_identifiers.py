@@ -142,9 +142,7 @@ def test_vins_have_17_characters(raw: str) -> None:
     assert f"You wrote {len(raw)}." in e.message["en"]
 
 
-@pytest.mark.parametrize(
-    "raw", ["VF1RFB00067123*56", "VF1RFB0006712345É", "VF1RFB00067123456\u200b"]
-)
+@pytest.mark.parametrize("raw", ["VF1RFB00067123*56", "VF1RFB0006712345É"])
 def test_vins_have_letters_and_digits_only(raw: str) -> None:
     assert "letters and digits only" in error(make("vin"), raw).message["en"]
 

@@ -1,6 +1,7 @@
-"""The mediator's PIN: a salted slow hash, five wrong tries lock it for five minutes."""
+"""The mediator's PIN: a salted slow hash; five wrong tries lock it, each lock longer."""
 
 import json
+import logging
 import subprocess
 import sys
 
@@ -40,15 +41,21 @@ def test_stored_as_salted_slow_hash_never_in_clear(isolated_environment):
 @pytest.mark.parametrize(
     ("candidate", "why"),
     [
-        ("123", "4 to 8 digits"),
-        ("123456789", "4 to 8 digits"),
-        ("12a4", "4 to 8 digits"),
-        ("٤٨٢٩", "4 to 8 digits"),  # Arabic-Indic digits: not on the keypad
-        ("0000", "repeats one digit"),
-        ("1234", "run of digits"),
-        ("98765", "run of digits"),
-        ("1212", "repeats two digits"),
-        ("2580", "most used"),
+        ("123", "6 to 8 digits"),
+        ("4829", "6 to 8 digits"),  # 4 digits: enough before, not for a new PIN
+        ("48291", "6 to 8 digits"),
+        ("123456789", "6 to 8 digits"),
+        ("12a456", "6 to 8 digits"),
+        ("٤٨٢٩١٣", "6 to 8 digits"),  # Arabic-Indic digits: not on the keypad
+        ("000000", "repeats one digit"),
+        ("123456", "run of digits"),
+        ("987654", "run of digits"),
+        ("789012", "run of digits"),
+        ("121212", "repeats a few digits"),
+        ("123123", "repeats a few digits"),
+        ("12341234", "repeats a few digits"),
+        ("112233", "most used"),
+        ("159753", "most used"),
     ],
 )
 def test_trivial_or_malformed_pins_are_refused_with_a_reason(isolated_environment, candidate, why):
@@ -71,7 +78,7 @@ def test_five_wrong_tries_lock_for_five_minutes_even_after_a_restart(
     isolated_environment, monkeypatch, cheap_hash
 ):
     set_pin(isolated_environment, "482913")
-    results = [check_pin(isolated_environment, "1111", now=T0 + i) for i in range(5)]
+    results = [check_pin(isolated_environment, "111111", now=T0 + i) for i in range(5)]
     assert [r.tries_left for r in results[:4]] == [4, 3, 2, 1]
     assert results[4].status is PinStatus.LOCKED
     assert results[4].locked_until == pytest.approx(T0 + 4 + 300)
@@ -89,7 +96,7 @@ def test_five_wrong_tries_lock_for_five_minutes_even_after_a_restart(
 def test_a_clock_set_back_does_not_stretch_the_lock(isolated_environment, cheap_hash):
     set_pin(isolated_environment, "482913")
     for _ in range(5):
-        check_pin(isolated_environment, "1111", now=T0)
+        check_pin(isolated_environment, "111111", now=T0)
     # The clock jumps back a day: still at most five minutes from "now".
     back = T0 - 86_400
     assert check_pin(isolated_environment, "482913", now=back).retry_in_s <= 300
@@ -123,7 +130,7 @@ def test_cli_set_pin_from_standard_input(isolated_environment):
             input=text, capture_output=True, text=True, env=subprocess_env(), timeout=60,
         )  # fmt: skip
 
-    refused = run("1234\n")
+    refused = run("123456\n")
     assert refused.returncode == 1 and "run of digits" in refused.stderr
     differ = run("482913\n482914\n")
     assert differ.returncode == 1 and "differ" in differ.stderr
@@ -132,3 +139,50 @@ def test_cli_set_pin_from_standard_input(isolated_environment):
     assert done.returncode == 0, done.stderr
     assert "PIN is set" in done.stdout and "482913" not in done.stdout + done.stderr
     assert check_pin(isolated_environment, "482913").ok
+
+
+def test_each_further_lock_lasts_twice_as_long_up_to_an_hour(isolated_environment, cheap_hash):
+    set_pin(isolated_environment, "482913")
+    t = T0
+    lengths = []
+    for _ in range(6):
+        for _ in range(5):
+            result = check_pin(isolated_environment, "111111", now=t)
+        assert result.status is PinStatus.LOCKED
+        lengths.append(round(result.retry_in_s))
+        # A restart (a fresh read of the file) keeps the count of locks.
+        t = result.locked_until or t
+    assert lengths == [300, 600, 1200, 2400, 3600, 3600]
+    # A right answer forgives the locks too: the next lock is five minutes again.
+    assert check_pin(isolated_environment, "482913", now=t).ok
+    for _ in range(5):
+        result = check_pin(isolated_environment, "111111", now=t)
+    assert round(result.retry_in_s) == 300
+
+
+def test_failures_are_logged_without_the_pin(isolated_environment, cheap_hash, caplog):
+    set_pin(isolated_environment, "482913")
+    with caplog.at_level(logging.WARNING, logger="kiosk.pin"):
+        for i in range(5):
+            check_pin(isolated_environment, "735102", now=T0 + i)
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(messages) == 5
+    assert "1 of 5" in messages[0] and "locked for 300 s" in messages[4]
+    assert not any("735102" in m or "482913" in m for m in messages)
+
+
+def test_an_old_four_digit_pin_still_opens_but_asks_for_a_new_one(
+    isolated_environment, cheap_hash, monkeypatch, caplog
+):
+    # A PIN file written before the 6-digit rule.
+    monkeypatch.setattr(pin, "validate_new_pin", lambda p: p.strip())
+    set_pin(isolated_environment, "4829")
+    monkeypatch.undo()
+    cheap_hash_again = {"SCRYPT_N": 2**10, "SCRYPT_P": 1}
+    for name, value in cheap_hash_again.items():
+        monkeypatch.setattr(pin, name, value)
+    with caplog.at_level(logging.WARNING, logger="kiosk.pin"):
+        result = check_pin(isolated_environment, "4829", now=T0)
+    assert result.ok and result.change_advised
+    assert any("only 4 digits" in r.getMessage() for r in caplog.records)
+    assert not check_pin(isolated_environment, "482913", now=T0).change_advised

@@ -12,7 +12,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 UI_COMMANDS = {"run", "demo"}
 
@@ -46,6 +46,73 @@ def no_screen_problem(environ: Mapping[str, str], platform: str) -> str | None:
         "There is no screen to show the kiosk on (neither DISPLAY nor WAYLAND_DISPLAY is set). "
         "Start it from the kiosk's desktop session, or set QT_QPA_PLATFORM "
         "(for example QT_QPA_PLATFORM=offscreen to try it without a screen)."
+    )
+
+
+# What Qt's xcb platform plug-in loads (``ldd`` on PySide6's libqxcb.so and
+# libQt6XcbQpa.so), with the Debian 12 package of each. Qt names only the
+# first one it misses (libxcb-cursor0) and aborts; a fresh Debian lacks
+# several. The same list is in the README's set-up and in .ci/run.
+XCB_LIBRARIES = {
+    "libxcb.so.1": "libxcb1",
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-render.so.0": "libxcb-render0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-shm.so.0": "libxcb-shm0",
+    "libxcb-sync.so.1": "libxcb-sync1",
+    "libxcb-util.so.1": "libxcb-util1",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxkbcommon.so.0": "libxkbcommon0",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libX11.so.6": "libx11-6",
+    "libX11-xcb.so.1": "libx11-xcb1",
+    "libGL.so.1": "libgl1",
+    "libEGL.so.1": "libegl1",
+    "libfontconfig.so.1": "libfontconfig1",
+    "libfreetype.so.6": "libfreetype6",
+    "libglib-2.0.so.0": "libglib2.0-0",
+    "libdbus-1.so.3": "libdbus-1-3",
+}
+
+
+def _dlopen(name: str) -> None:
+    import ctypes
+
+    ctypes.CDLL(name)  # OSError when the dynamic loader cannot find it
+
+
+def missing_library_problem(
+    environ: Mapping[str, str],
+    platform: str,
+    load: Callable[[str], None] | None = None,
+) -> str | None:
+    """One sentence naming the system libraries Qt's screen plug-in lacks (Linux, xcb).
+
+    Checked before Qt starts: without them Qt aborts the process (exit 134)
+    naming at most one of them.
+    """
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM", "xcb") != "xcb":
+        return None
+    load = load or _dlopen
+    missing = []
+    for library, package in XCB_LIBRARIES.items():
+        try:
+            load(library)
+        except OSError:
+            missing.append((library, package))
+    if not missing:
+        return None
+    names = ", ".join(library for library, _ in missing)
+    packages = " ".join(package for _, package in missing)
+    return (
+        f"The kiosk's screens cannot start: this computer lacks {names} "
+        f"(on Debian or Ubuntu: apt-get install {packages})."
     )
 
 
@@ -85,6 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     data_dir = resolve_data_dir(ns.data_dir)
     if (problem := no_screen_problem(os.environ, sys.platform)) is not None:
+        print(problem, file=sys.stderr)
+        return 1
+    if (problem := missing_library_problem(os.environ, sys.platform)) is not None:
         print(problem, file=sys.stderr)
         return 1
     try:

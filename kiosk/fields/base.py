@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeGuard
 
 from kiosk.i18n import Text, pick, text
 
@@ -106,6 +106,7 @@ class FieldType:
             for name in spec.constraints
             if name not in cls.constraint_names
         ]
+        problems += _typed_constraints(cls, spec)
         if cls.has_choices and not spec.choices:
             problems.append(f"field '{spec.id}': type '{cls.name}' needs 'choices'")
         if spec.choices and not cls.has_choices:
@@ -148,6 +149,56 @@ class FieldType:
         return self.to_json(value)
 
 
+# What each constraint holds. "number" bounds belong to number fields; a
+# date field checks its own "min"/"max" (a date or "today").
+_COUNTS = ("min_length", "max_length", "min_count", "max_count", "max_bytes")
+_FLAGS = ("allow_unknown", "not_future", "not_past", "mobile_only")
+_PAIRS = (("min_length", "max_length"), ("min_count", "max_count"), ("min", "max"))
+#: No answer or file limit in a procedure is anywhere near this.
+_MAX_COUNT = 10**9
+
+
+def _is_number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
+def _typed_constraints(cls: type[FieldType], spec: FieldSpec) -> list[str]:
+    """Constraints of the wrong type, and impossible ones, named by constraint."""
+    c = spec.constraints
+    where = f"field '{spec.id}': constraint"
+    problems = []
+    for name in _COUNTS:
+        if name in c and name in cls.constraint_names:
+            v = c[name]
+            if not (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= _MAX_COUNT):
+                problems.append(f"{where} '{name}' must be a whole number, not {v!r}")
+    for name in _FLAGS:
+        if name in c and name in cls.constraint_names and not isinstance(c[name], bool):
+            problems.append(f"{where} '{name}' must be true or false, not {c[name]!r}")
+    if cls.value_kind == "number":
+        for name in ("min", "max"):
+            if name in c and not _is_number(c[name]):
+                problems.append(f"{where} '{name}' must be a number, not {c[name]!r}")
+    for name in ("pattern", "unit"):
+        if name in c and name in cls.constraint_names and not isinstance(c[name], str):
+            problems.append(f"{where} '{name}' must be a text, not {c[name]!r}")
+    if problems:
+        return problems
+    for lo, hi in _PAIRS:
+        a, b = c.get(lo), c.get(hi)
+        if _is_number(a) and _is_number(b) and a > b:
+            problems.append(f"{where} '{lo}' ({a:g}) is above '{hi}' ({b:g})")
+    if cls.has_choices and spec.choices:
+        n = len(spec.choices)
+        for name in ("min_count", "max_count"):
+            v = c.get(name)
+            if name == "min_count" and _is_number(v) and v > n:
+                problems.append(f"{where} 'min_count' ({v}) is above the number of choices ({n})")
+    if c.get("not_future") is True and c.get("not_past") is True:
+        problems.append(f"{where} 'not_future' and 'not_past' together leave only today: keep one")
+    return problems
+
+
 REGISTRY: dict[str, type[FieldType]] = {}
 
 
@@ -167,12 +218,31 @@ def make_field_type(spec: FieldSpec) -> FieldType:
 _SPACES = re.compile(r"\s+")
 
 
-def as_text(raw: Any) -> str:
+#: Longest answer any text-like field reads at all (long texts included); the
+#: field's own limit is checked after. Bounds the work on a pasted megabyte.
+MAX_RAW_TEXT = 10_000
+
+# Invisible characters are refused, not stripped: a stripped answer is not what
+# the person typed, and a refusal says so. Control characters (C0, C1), format
+# characters (Cf: the bidirectional overrides U+202A–U+202E and isolates
+# U+2066–U+2069 that make a name read differently on the mediator's screen,
+# zero-width spaces and joiners, U+FEFF…), surrogates, private use and
+# unassigned code points. Long texts keep newlines (and tabs, made spaces).
+_INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn")
+
+
+def as_text(raw: Any, *, multiline: bool = False) -> str:
     """Raw input as a string, or an error for things that cannot be typed text."""
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise fail("Écrivez votre réponse avec le clavier.", "Type your answer with the keyboard.")
+    if isinstance(raw, str) and len(raw) > MAX_RAW_TEXT:
+        raise fail(
+            f"Votre réponse est trop longue ({len(raw)} caractères).",
+            f"Your answer is too long ({len(raw)} characters).",
+        )
     s = unicodedata.normalize("NFC", number_str(raw) if isinstance(raw, int) else str(raw))
-    if any(unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") and c not in "\r\n\t" for c in s):
+    allowed = "\r\n\t" if multiline else ""
+    if any(unicodedata.category(c) in _INVISIBLE and c not in allowed for c in s):
         raise fail(
             "Votre réponse contient un caractère invisible. Effacez-la et écrivez-la de nouveau.",
             "Your answer has an invisible character. Clear it and type it again.",

@@ -21,6 +21,10 @@ from kiosk.fields.base import (
 )
 from kiosk.i18n import pick
 
+#: A one-line answer (a make, a model, a place of birth) with room to spare; a
+#: procedure may set its own max_length above or below it.
+TEXT_MAX_LENGTH = 200
+
 
 @register
 class TextField(FieldType):
@@ -44,7 +48,7 @@ class TextField(FieldType):
 
     def parse(self, raw: Any) -> str:
         s = squeeze(as_text(raw))
-        check_length(s, self.constraints)
+        check_length(s, {"max_length": TEXT_MAX_LENGTH, **self.constraints})
         pattern = self.constraints.get("pattern")
         if pattern is not None and not re.fullmatch(str(pattern), s):
             message = self.constraints.get("pattern_message") or {}
@@ -64,7 +68,7 @@ class LongTextField(FieldType):
     constraint_names = frozenset({"min_length", "max_length"})
 
     def parse(self, raw: Any) -> str:
-        s = as_text(raw).replace("\r\n", "\n").strip()
+        s = as_text(raw, multiline=True).replace("\r\n", "\n").strip()
         s = "\n".join(squeeze(line) for line in s.split("\n"))
         check_length(s, {"max_length": 2000, **self.constraints})
         return s
@@ -214,9 +218,6 @@ class DecimalField(_NumberField):
         return float(d)
 
 
-_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-
-
 @register
 class EmailField(FieldType):
     name = "email"
@@ -235,8 +236,24 @@ class EmailField(FieldType):
                 "Il manque le signe @ (arobase). Par exemple : marie.dupont@exemple.fr",
                 "The @ sign is missing. For example: marie.dupont@example.org",
             )
-        local, _, domain = s.rpartition("@")
-        if len(s) > 254 or not _EMAIL_RE.fullmatch(s) or ".." in s:
+        # email-validator: the reference check of address syntax (RFC 5321/5322,
+        # IDNA 2008 domains, special-use names like .test, .invalid, .local).
+        # Imported on first use so start-up does not pay for it; no DNS check
+        # (the kiosk works offline). Local parts stay ASCII: a person's
+        # "marié@" is far more often a typing slip than a real mailbox.
+        import email_validator
+
+        try:
+            checked = email_validator.validate_email(
+                s, check_deliverability=False, allow_smtputf8=False
+            )
+        except email_validator.EmailNotValidError:
+            raise fail(
+                "Vérifiez l'adresse e-mail. Par exemple : marie.dupont@exemple.fr",
+                "Check the e-mail address. For example: marie.dupont@example.org",
+            ) from None
+        local, _, domain = checked.normalized.rpartition("@")
+        if not re.search(r"\.[^\W\d_]{2,}$", domain):  # a real top-level domain
             raise fail(
                 "Vérifiez l'adresse e-mail. Par exemple : marie.dupont@exemple.fr",
                 "Check the e-mail address. For example: marie.dupont@example.org",

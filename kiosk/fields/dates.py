@@ -66,14 +66,24 @@ class DateField(FieldType):
     @classmethod
     def check_spec(cls, spec: FieldSpec) -> list[str]:
         problems = super().check_spec(spec)
+        bounds = {}
         for key in ("min", "max"):
             if key in spec.constraints:
+                value = spec.constraints[key]
                 try:
-                    _bound(spec.constraints[key])
+                    if not isinstance(value, str | date):
+                        raise ValueError(value)
+                    bounds[key] = _bound(value)
                 except ValueError:
                     problems.append(
-                        f"field '{spec.id}': '{key}' must be a date YYYY-MM-DD or 'today'"
+                        f"field '{spec.id}': constraint '{key}' must be a date YYYY-MM-DD"
+                        f" or 'today', not {value!r}"
                     )
+        if len(bounds) == 2 and bounds["min"] > bounds["max"]:
+            problems.append(
+                f"field '{spec.id}': constraint 'min' ({spec.constraints['min']}) is above"
+                f" 'max' ({spec.constraints['max']})"
+            )
         return problems
 
     def parse(self, raw: Any) -> str:
