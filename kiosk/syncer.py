@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -171,8 +172,23 @@ def check_server_url(url: str | None) -> str:
     return url.rstrip("/")
 
 
-# -- internal outcomes ---------------------------------------------------------------
-class _Transient(Exception):
+class ItemOutcome(StrEnum):
+    """How sending one item went, as far as the round is concerned."""
+
+    DONE = "done"  # sent, refused, in conflict or backed off: on to the next item
+    NETWORK = "network"  # the network failed: a few of these in a row end the round
+    HOLD = "hold"  # the back-office asked to wait (Retry-After): the round ends
+    AUTH = "auth"  # the token was refused: the queue pauses
+
+
+# -- what can go wrong with one item ----------------------------------------------------
+class SendFailure(SyncError):
+    """One item could not be delivered this time; the subclass says what to do."""
+
+
+class TransientFailure(SendFailure):
+    """Try again later (a network error, a 5xx, a portal's page): back off."""
+
     def __init__(
         self,
         text: str,
@@ -190,7 +206,9 @@ class _Transient(Exception):
         self.outcome = outcome
 
 
-class _Rejected(Exception):
+class Rejected(SendFailure):
+    """The back-office refused the content: the item needs a person."""
+
     def __init__(self, status: int, text: str, details: list[dict[str, str]] | None = None):
         super().__init__(text)
         self.status = status
@@ -198,13 +216,17 @@ class _Rejected(Exception):
         self.details = details
 
 
-class _Conflict(Exception):
+class Conflict(SendFailure):
+    """The back-office holds other bytes under this id: the item needs a person."""
+
     def __init__(self, status: int) -> None:
         super().__init__(f"HTTP {status}")
         self.status = status
 
 
-class _AuthRefused(Exception):
+class AuthRefused(SendFailure):
+    """The back-office refused the device token: the whole queue pauses."""
+
     def __init__(self, status: int) -> None:
         super().__init__(f"HTTP {status}")
         self.status = status
@@ -327,13 +349,13 @@ class Syncer:
         data: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> _Response:
-        """One request; network failures become ``_Transient(network=True)``."""
+        """One request; network failures become ``TransientFailure(network=True)``."""
         try:
             answer = self._transport.request(
                 method, self.base_url + path, data=data, headers=self._headers(headers)
             )
         except RequestFailed as e:
-            raise _Transient(e.text, e.status, network=e.network) from None
+            raise TransientFailure(e.text, e.status, network=e.network) from None
         return _Response(answer.status, answer.headers, answer.body)
 
     def _retry_after(self, response: _Response) -> float | None:
@@ -345,16 +367,18 @@ class Syncer:
         """The exception for a status that is not a success of this request."""
         status = response.status
         if status in (401, 403):
-            return _AuthRefused(status)
+            return AuthRefused(status)
         if status in (429, 503):
-            return _Transient(f"HTTP {status}", status, retry_after=self._retry_after(response))
+            return TransientFailure(
+                f"HTTP {status}", status, retry_after=self._retry_after(response)
+            )
         if status == 400:
             log.error("the back-office found a %s request malformed (HTTP 400): a kiosk bug", what)
-            return _Rejected(status, "HTTP 400 bad request")
+            return Rejected(status, "HTTP 400 bad request")
         if status == 413:
             text = "HTTP 413 attachment too large" if what == "attachment" else "HTTP 413 too large"
-            return _Rejected(status, text)
-        return _Transient(f"HTTP {status}", status)
+            return Rejected(status, text)
+        return TransientFailure(f"HTTP {status}", status)
 
     # -- probe --------------------------------------------------------------------------
     def probe(self) -> bool:
@@ -366,7 +390,7 @@ class Syncer:
         self.token_refused = None
         try:
             response = self._request("GET", protocol.HEALTH_PATH)
-        except _Transient as e:
+        except TransientFailure as e:
             log.info("health probe failed: %s", e.text)
             ok = False
         else:
@@ -446,11 +470,11 @@ class Syncer:
                 continue
             self._attempted_last_round += 1
             outcome = self._send_item(item, report)
-            if outcome == "auth":
+            if outcome is ItemOutcome.AUTH:
                 break
-            if outcome == "hold":
+            if outcome is ItemOutcome.HOLD:
                 break
-            network_failures = network_failures + 1 if outcome == "network" else 0
+            network_failures = network_failures + 1 if outcome is ItemOutcome.NETWORK else 0
             if network_failures >= MAX_NETWORK_FAILURES_IN_A_ROW:
                 # Not marked offline: a successful probe would then make every
                 # backed-off item due at once, and a server that times out on
@@ -473,15 +497,15 @@ class Syncer:
                 return
             after = batch[-1]
 
-    def _send_item(self, item: OutboxItem, report: SyncReport) -> str:
-        """Send one item; returns "ok", "network", "hold" or "auth"."""
+    def _send_item(self, item: OutboxItem, report: SyncReport) -> ItemOutcome:
+        """Send one item; how it went, for the round."""
         from kiosk.outbox import OutboxError
 
         self.outbox.mark_sending(item.id)
         try:
             self._upload_attachments(item, item.attachments, check_first=True)
             reference, status = self._put_submission(item)
-        except _Transient as e:
+        except TransientFailure as e:
             retry_at = self._now() + full_jitter_delay(
                 item.attempts, self._base_s, self._cap_s, self._rand, e.retry_after
             )
@@ -492,40 +516,40 @@ class Syncer:
             log.info("item %s: %s; retry in %.1f s", item.id, e.text, retry_at - self._now())
             if e.retry_after is not None:
                 self._server_hold_until = self._now() + min(e.retry_after, MAX_RETRY_AFTER_S)
-                return "hold"
-            return "network" if e.network else "ok"
-        except _AuthRefused as e:
+                return ItemOutcome.HOLD
+            return ItemOutcome.NETWORK if e.network else ItemOutcome.DONE
+        except AuthRefused as e:
             self.outbox.record_auth_failure(item.id, status=e.status)
             self._pause_for_auth(e.status)
             report.auth_failed = True
-            return "auth"
-        except _Rejected as e:
+            return ItemOutcome.AUTH
+        except Rejected as e:
             self.outbox.mark_rejected(item.id, status=e.status, error=e.text, details=e.details)
             report.rejected += 1
             log.warning("item %s rejected: %s", item.id, e.text)
-            return "ok"
-        except _Conflict as e:
+            return ItemOutcome.DONE
+        except Conflict as e:
             self.outbox.mark_conflict(item.id, status=e.status)
             report.conflict += 1
             log.warning("item %s: the back-office holds other bytes under its id", item.id)
-            return "ok"
+            return ItemOutcome.DONE
         except (OutboxError, KeyError) as e:
             # An unreadable payload must not stop the others; it gets flagged in time.
             log.error("item %s: cannot read it from the outbox (%s)", item.id, type(e).__name__)
             self._backoff_after_bug(item, "cannot read the stored item")
             report.transient += 1
-            return "ok"
+            return ItemOutcome.DONE
         except Exception:
             # A bug must not stop the queue behind this item either (the oldest goes
             # first, so it would be met again every round).
             log.exception("item %s: unexpected error while sending", item.id)
             self._backoff_after_bug(item, "internal error")
             report.transient += 1
-            return "ok"
+            return ItemOutcome.DONE
         self.outbox.mark_sent(item.id, reference, status)
         report.sent += 1
         log.info("item %s sent: %s", item.id, reference)
-        return "ok"
+        return ItemOutcome.DONE
 
     def _backoff_after_bug(self, item: OutboxItem, error: str) -> None:
         retry_at = self._now() + full_jitter_delay(
@@ -563,8 +587,8 @@ class Syncer:
             if response.status == 422:
                 error = (protocol.parse_json_object(response.body) or {}).get("error")
                 if error == "digest_mismatch":
-                    raise _Transient("attachment digest mismatch", 422)
-                raise _Transient("HTTP 422", 422)
+                    raise TransientFailure("attachment digest mismatch", 422)
+                raise TransientFailure("HTTP 422", 422)
             raise self._failure(response, what="attachment")
 
     def _put_submission(self, item: OutboxItem) -> tuple[str, int]:
@@ -584,24 +608,26 @@ class Syncer:
             if reference is not None:
                 return reference, response.status
             if 200 <= response.status < 300:
-                raise _Transient("not a back-office acknowledgement", response.status)
+                raise TransientFailure("not a back-office acknowledgement", response.status)
             if response.status == 409:
-                raise _Conflict(409)
+                raise Conflict(409)
             if response.status != 422:
                 raise self._failure(response, what="submission")
             data = protocol.parse_json_object(response.body) or {}
             error = data.get("error")
             if error == "invalid":
-                raise _Rejected(422, "HTTP 422 invalid", _details(data.get("details")))
+                raise Rejected(422, "HTTP 422 invalid", _details(data.get("details")))
             if error != "missing_attachments":
-                raise _Transient("HTTP 422", 422)
+                raise TransientFailure("HTTP 422", 422)
             missing = data.get("missing")
             wanted = (
                 {m for m in missing if isinstance(m, str)} if isinstance(missing, list) else set()
             )
             metas = [m for m in item.attachments if m.sha256 in wanted]
             if not metas or round_ == MAX_MISSING_ROUNDS:
-                raise _Transient("attachments still missing", 422, outcome="missing_attachments")
+                raise TransientFailure(
+                    "attachments still missing", 422, outcome="missing_attachments"
+                )
             log.info("item %s: the back-office misses %d attachment(s)", item.id, len(metas))
             self._upload_attachments(item, metas, check_first=False)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -799,40 +825,18 @@ class SyncLoop:
 
 
 class SyncThread(threading.Thread):
-    """A ``SyncLoop`` in a background thread of its own (``kiosk sync``).
+    """A ``SyncLoop`` in a background thread of its own (``kiosk sync``):
+    ``SyncThread(SyncLoop(data_dir, settings, token, on_report=…))``.
 
     It never blocks its caller: ``wake()`` and ``stop()`` only set events;
     ``stop()`` then ``join()`` returns within the read timeout.
     """
 
-    def __init__(
-        self,
-        data_dir: Path,
-        settings: Settings,
-        token: str | None,
-        *,
-        on_report: Callable[[SyncReport], None] | None = None,
-        http_factory: Callable[[], requests.Session] | None = None,
-        now: Callable[[], float] = time.time,
-        rand: Callable[[float, float], float] = random.uniform,
-        idle_poll_s: float | None = None,
-        error_retry_s: float = 30.0,
-    ) -> None:
+    def __init__(self, loop: SyncLoop) -> None:
         super().__init__(name="kiosk-sync", daemon=True)
-        check_server_url(settings.server_url)  # fail in the caller, not silently here
-        self.data_dir = Path(data_dir)
-        self.settings = settings
-        self.loop = SyncLoop(
-            data_dir,
-            settings,
-            token,
-            on_report=on_report,
-            http_factory=http_factory,
-            now=now,
-            rand=rand,
-            idle_poll_s=idle_poll_s,
-            error_retry_s=error_retry_s,
-        )
+        check_server_url(loop.settings.server_url)  # fail in the caller, not silently here
+        self.loop = loop
+        self.data_dir = loop.data_dir
 
     def __repr__(self) -> str:
         return f"SyncThread({str(self.data_dir)!r})"

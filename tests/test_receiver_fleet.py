@@ -16,7 +16,7 @@ from kiosk import __version__
 from kiosk.config import Settings
 from kiosk.heartbeat import Heartbeat
 from kiosk.outbox import Outbox
-from kiosk.syncer import Syncer, SyncThread
+from kiosk.syncer import Syncer, SyncLoop, SyncThread
 from receiver.engines import open_store
 from receiver.fleet import fleet
 from receiver.server import ReceiverServer, start_in_thread
@@ -95,7 +95,9 @@ def test_the_sync_loop_sends_a_heartbeat_with_its_round(
 ) -> None:
     token = store.create_token(KIOSK)
     reports = []
-    thread = SyncThread(tmp_path / "data", settings(server.url), token, on_report=reports.append)
+    thread = SyncThread(
+        SyncLoop(tmp_path / "data", settings(server.url), token, on_report=reports.append)
+    )
     thread.start()
     try:
         deadline = datetime.now(UTC) + timedelta(seconds=30)

@@ -13,7 +13,7 @@ import pytest
 
 from kiosk.config import Settings
 from kiosk.outbox import Outbox
-from kiosk.syncer import EXIT_IDLE, Syncer, SyncReport, SyncThread
+from kiosk.syncer import EXIT_IDLE, Syncer, SyncLoop, SyncReport, SyncThread
 from tests.faultserver import RECOVERABLE, FaultServer, make_submission
 
 TOKEN = "test-token"
@@ -64,7 +64,7 @@ def run_thread(tmp_path: Path) -> Iterator[Any]:
     threads: list[SyncThread] = []
 
     def start(settings: Settings, token: str | None = TOKEN, **kwargs: Any) -> SyncThread:
-        thread = SyncThread(tmp_path / "data", settings, token, **kwargs)
+        thread = SyncThread(SyncLoop(tmp_path / "data", settings, token, **kwargs))
         threads.append(thread)
         thread.start()
         return thread
@@ -151,7 +151,9 @@ def test_a_new_token_lifts_the_pause(tmp_path, server, run_thread):
 def test_a_thread_that_cannot_open_the_outbox_says_so(tmp_path, server):
     (tmp_path / "data").write_text("not a folder")
     reports = Reports()
-    thread = SyncThread(tmp_path / "data", settings_for(server.url), TOKEN, on_report=reports)
+    thread = SyncThread(
+        SyncLoop(tmp_path / "data", settings_for(server.url), TOKEN, on_report=reports)
+    )
     thread.start()
     thread.join(timeout=5)
     report = reports.wait_for(lambda r: True)
