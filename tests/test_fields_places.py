@@ -222,3 +222,29 @@ def test_corsica_is_2a_or_2b() -> None:
 @pytest.mark.parametrize("raw", ["00", "96", "977", "2C", "100", "Ardennes", "0"])
 def test_unknown_departments(raw: str) -> None:
     assert "department number" in error(make("department"), raw).message["en"]
+
+
+def test_two_communes_of_one_name_are_told_apart_by_their_insee_code() -> None:
+    """62760 has Thièvres 62814 (Pas-de-Calais) and Thièvres 80756 (Somme):
+    picking the second recorded the first's INSEE code."""
+    f = make("commune")
+    both = [c.insee for c in postal.communes_for("62760") if c.name == "Thièvres"]
+    assert both == ["62814", "80756"]
+    picked = f.clean({"postal_code": "62760", "commune": "Thièvres", "insee": "80756"})
+    assert picked == {"postal_code": "62760", "insee": "80756", "commune": "Thièvres"}
+    assert f.to_json(picked)["insee"] == "80756"
+    # An INSEE code from another postal code is not a pick from the list.
+    assert (
+        error(f, {"postal_code": "62760", "commune": "Thièvres", "insee": "08105"}).part
+        == "commune"
+    )
+    address = make("address").clean(
+        {
+            "street": "1 rue de l'Église",
+            "complement": "",
+            "postal_code": "62760",
+            "commune": "Thièvres",
+            "insee": "80756",
+        }
+    )
+    assert address["insee"] == "80756"

@@ -230,6 +230,25 @@ def test_commune_list_arrow_keys_then_enter_continues(window, qtbot):
     assert window.flow.session.value("adresse")["commune"] == "La Francheville"
 
 
+def test_the_second_of_two_communes_of_one_name_is_the_one_sent(window, qtbot):
+    show_step(window, "permis-renouvellement", "adresse")
+    postal_code = find(window, "field:adresse:postal_code")
+    postal_code.setFocus()
+    qtbot.keyClicks(postal_code, "62760")
+    communes = commune_list(window)
+    names = [communes.item(i).text() for i in range(communes.count())]
+    second = [i for i, n in enumerate(names) if n == "Thièvres"][1]
+    communes.scrollToItem(communes.item(second))
+    rect = communes.visualItemRect(communes.item(second))
+    qtbot.mouseClick(communes.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.flow.session.raw("adresse")["insee"] == "80756"
+    raw = {**window.flow.session.raw("adresse"), "street": "1 rue de l'Église"}
+    assert window.flow.session.field_type("adresse").clean(raw)["insee"] == "80756"
+    window.refresh()  # drawn again from the session: still the second one
+    again = commune_list(window)
+    assert again.selectedItems()[0].data(Qt.ItemDataRole.UserRole + 1) == "80756"
+
+
 def test_one_commune_is_chosen_for_the_person(window, qtbot):
     show_step(window, "permis-renouvellement", "adresse")
     postal_code = find(window, "field:adresse:postal_code")

@@ -365,6 +365,10 @@ class ConsentWidget(FieldWidget):
         return self.box.isChecked()
 
 
+NAME_ROLE = Qt.ItemDataRole.UserRole
+INSEE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
 class CommuneList(QListWidget):
     """The communes of a postal code: every one shown up to five, then a
     scroll bar inside the list; long names wrap instead of being cut."""
@@ -481,24 +485,29 @@ class CommuneWidget(FieldWidget):
     def _commune_chosen(self) -> None:
         for i in range(self.communes.count()):
             item = self.communes.item(i)
-            name = str(item.data(Qt.ItemDataRole.UserRole))
+            name = str(item.data(NAME_ROLE))
             item.setText(CHECK + name if item.isSelected() else name)
         self._emit()
 
-    def _fill_communes(self, code: str, selected: str | None = None) -> None:
+    def _fill_communes(
+        self, code: str, selected: str | None = None, insee: str | None = None
+    ) -> None:
         self.communes.blockSignals(True)
         self.communes.clear()
         found = postal.communes_for(code) if len(code) == 5 else ()
         match = None
         if len(found) == 1:
             match = found[0]
+        elif insee:
+            match = next((c for c in found if c.insee == insee), None)
         elif selected:
             match = postal.find_commune(code, selected)
         for commune in found:
             item = QListWidgetItem(commune.name)
-            item.setData(Qt.ItemDataRole.UserRole, commune.name)
+            item.setData(NAME_ROLE, commune.name)
+            item.setData(INSEE_ROLE, commune.insee)  # two communes may share a name
             self.communes.addItem(item)
-            if match is not None and commune.name == match.name:
+            if match is not None and commune.insee == match.insee:
                 item.setText(CHECK + commune.name)
                 self.communes.setCurrentItem(item)
                 item.setSelected(True)
@@ -516,13 +525,16 @@ class CommuneWidget(FieldWidget):
             self.complement.setText(str(raw.get("complement") or ""))
         code = str(raw.get("postal_code") or "")
         self.postal.setText(code)
-        self._fill_communes(code.strip(), str(raw.get("commune") or "") or None)
+        self._fill_communes(
+            code.strip(), str(raw.get("commune") or "") or None, str(raw.get("insee") or "") or None
+        )
 
     def raw(self) -> dict[str, str]:
         chosen = self.communes.selectedItems()
         value = {
             "postal_code": self.postal.text(),
-            "commune": str(chosen[0].data(Qt.ItemDataRole.UserRole)) if chosen else "",
+            "commune": str(chosen[0].data(NAME_ROLE)) if chosen else "",
+            "insee": str(chosen[0].data(INSEE_ROLE)) if chosen else "",
         }
         if self.street is not None and self.complement is not None:
             value = {"street": self.street.text(), "complement": self.complement.text(), **value}

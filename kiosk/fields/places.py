@@ -43,6 +43,19 @@ class PostalCodeField(FieldType):
 def _commune(parts: Mapping[str, Any]) -> dict[str, str]:
     code = parse_postal_code(parts.get("postal_code") or "", "postal_code")
     communes = postal.communes_for(code)
+    insee = squeeze(as_text(parts.get("insee") or ""))
+    if insee:
+        # Picked from the list: the INSEE code says which, even where one
+        # postal code has two communes of the same name (62760: Thièvres 62814
+        # and Thièvres 80756).
+        picked = next((c for c in communes if c.insee == insee), None)
+        if picked is None:
+            raise fail(
+                "Choisissez votre commune dans la liste.",
+                "Choose your town from the list.",
+                "commune",
+            )
+        return {"postal_code": code, "insee": picked.insee, "commune": picked.name}
     typed = squeeze(as_text(parts.get("commune") or ""))
     if not typed:
         if len(communes) == 1:
@@ -77,7 +90,8 @@ def _as_parts(raw: Any, parts: tuple[str, ...]) -> Mapping[str, Any]:
 class CommuneField(FieldType):
     name = "commune"
     widget = "commune"
-    parts = ("postal_code", "commune")
+    #: "insee" is given by the list the person picks from; typed answers give the name
+    parts = ("postal_code", "commune", "insee")
     value_kind = "object"
     has_format = True
 
@@ -92,7 +106,7 @@ class CommuneField(FieldType):
 class AddressField(FieldType):
     name = "address"
     widget = "address"
-    parts = ("street", "complement", "postal_code", "commune")
+    parts = ("street", "complement", "postal_code", "commune", "insee")
     value_kind = "object"
     has_format = True
 
