@@ -2,6 +2,11 @@
 
 Every command prints clear sentences and exits with a documented code; an
 unexpected error is logged with its traceback and shown as one line.
+
+Each command imports what it needs inside its own function: this module is
+the command line's start-up seam (``kiosk procedures list`` must not open
+the outbox's cryptography nor the syncer's HTTP stack, and a broken key
+store must not stop ``kiosk config get``).
 """
 
 from __future__ import annotations
