@@ -147,7 +147,9 @@ def load_fonts() -> bool:
     if _fonts_loaded is not None:
         return _fonts_loaded
     families: set[str] = set()
-    for path in sorted(resource_path("fonts").glob("*.woff2")):
+    # The bundle carries TrueType (Windows does not read WOFF2); a checkout has WOFF2.
+    folder = resource_path("fonts")
+    for path in sorted(folder.glob("*.ttf")) or sorted(folder.glob("*.woff2")):
         font_id = QFontDatabase.addApplicationFont(str(path))
         if font_id < 0:
             log.warning("font not loaded: %s", path.name)
