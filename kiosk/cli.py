@@ -275,6 +275,9 @@ def _run_queue_command(args: argparse.Namespace) -> int:
     from kiosk.outbox import OutboxError
 
     data_dir = resolve_data_dir(args.data_dir)
+    from kiosk import logs
+
+    logs.setup(data_dir, level=logging.DEBUG if args.verbose else logging.INFO)
     commands = {
         ("queue", "add"): _queue_add,
         ("queue", "list"): _queue_list,
@@ -676,7 +679,9 @@ def _device_token_set(args: argparse.Namespace, data_dir: Path) -> int:
     token = token.strip()
     if not token:
         raise QueueCommandError("No token was given on standard input; nothing was changed.")
-    set_device_token(token)
+    from kiosk.config import load_settings
+
+    set_device_token(token, load_settings(data_dir))
     print("The device token is stored in the system keyring.")
     if os.environ.get(DEVICE_TOKEN_ENV, "").strip():
         print(f"Note: {DEVICE_TOKEN_ENV} is set and wins over the keyring.", file=sys.stderr)
@@ -763,10 +768,9 @@ def _mediator_command(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.ERROR,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from kiosk import logs
+
+    logs.console(args.verbose)
     try:
         if args.command is None:
             # Until the screens land, starting the kiosk shows what it offers.

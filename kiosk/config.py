@@ -167,14 +167,16 @@ def _kiosk_id(raw: Any) -> str:
 
 def _key_store(raw: Any) -> str:
     text = _text(raw)
-    if text == "keyring":
+    if text in ("keyring", "systemd-credentials"):
         return text
     if text.startswith("file:"):
         path = Path(text[len("file:") :]).expanduser()
         if not text[len("file:") :] or not path.is_absolute():
             raise ValueError(f'must be "file:" followed by an absolute path, not {text!r}')
         return f"file:{path}"
-    raise ValueError(f'must be "keyring" or "file:/absolute/path", not {text!r}')
+    raise ValueError(
+        f'must be "keyring", "systemd-credentials" or "file:/absolute/path", not {text!r}'
+    )
 
 
 _TRUE = {"true", "yes", "on", "1"}

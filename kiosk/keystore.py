@@ -2,6 +2,11 @@
 
 By default both live in the operating system's keyring (Windows Credential
 Manager, macOS Keychain, Secret Service on Linux), under the service "kiosk".
+An unattended Linux kiosk (no one types a password at boot, so no keyring is
+unlocked) uses ``key_store = "systemd-credentials"``: the key and the device
+token are encrypted for the machine (its TPM when it has one) and systemd
+decrypts them into ``$CREDENTIALS_DIRECTORY`` for the kiosk's service only
+(``LoadCredentialEncrypted=``, deploy/linux/kiosk.service, docs/deploy.md).
 A machine that truly has no keyring can name a key file instead
 (``key_store = "file:/path/on/protected/disk"``); the key is then only as safe
 as that file, which must not sit next to the data it protects.
@@ -33,6 +38,7 @@ __all__ = [
     "KeyFileError",
     "KeyStoreError",
     "KeyringUnavailable",
+    "MissingKeyError",
     "data_key_name",
     "get_device_token",
     "load_data_key",
@@ -197,6 +203,62 @@ def _create_key_file(path: Path, key: bytes) -> bytes:
     return key
 
 
+# -- systemd credentials ---------------------------------------------------------------------
+# systemd decrypts each LoadCredentialEncrypted= into a read-only file of
+# $CREDENTIALS_DIRECTORY, readable by the service's user only (systemd.exec(5)).
+
+SYSTEMD_STORE = "systemd-credentials"
+CREDENTIALS_ENV = "CREDENTIALS_DIRECTORY"
+DATA_KEY_CREDENTIAL = "kiosk-data-key"
+DEVICE_TOKEN_CREDENTIAL = "kiosk-device-token"
+_MAX_CREDENTIAL_BYTES = 64 * 1024
+
+
+def _credential(name: str) -> str | None:
+    """The decrypted credential ``name`` as text, None if this service has none."""
+    folder = os.environ.get(CREDENTIALS_ENV, "").strip()
+    if not folder:
+        raise KeyStoreError(
+            f'key_store is "{SYSTEMD_STORE}" but {CREDENTIALS_ENV} is not set: the kiosk '
+            "must run from its systemd service, which decrypts its credentials "
+            "(LoadCredentialEncrypted=, see docs/deploy.md)."
+        )
+    path = Path(folder) / name
+    try:
+        with path.open("rb") as f:
+            raw = f.read(_MAX_CREDENTIAL_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise KeyStoreError(
+            f"The systemd credential {name} cannot be read; check the service's "
+            "LoadCredentialEncrypted= lines (see docs/deploy.md)."
+        ) from e
+    if len(raw) > _MAX_CREDENTIAL_BYTES:
+        raise KeyStoreError(f"The systemd credential {name} is too large to be a secret.")
+    try:
+        return raw.decode("ascii").strip()
+    except UnicodeDecodeError:
+        raise KeyStoreError(
+            f"The systemd credential {name} is not text; make it again with "
+            "systemd-creds encrypt (see docs/deploy.md)."
+        ) from None
+
+
+def _credential_data_key(*, create: bool) -> bytes:
+    text = _credential(DATA_KEY_CREDENTIAL)
+    if not text:
+        what = "is missing"
+        if not create:
+            what += ", so the requests already waiting cannot be read"
+        raise MissingKeyError(
+            f"The kiosk's data key (systemd credential {DATA_KEY_CREDENTIAL}) {what}; "
+            "provision it with deploy/linux/provision.sh or restore the .cred file from "
+            "your backup (see docs/deploy.md)."
+        )
+    return _decode(text, f"the systemd credential {DATA_KEY_CREDENTIAL}")
+
+
 # -- data key --------------------------------------------------------------------------------
 
 
@@ -218,9 +280,12 @@ def load_data_key(settings: Settings, data_dir: Path, *, create: bool = True) ->
                 "(see docs/outbox.md)."
             )
         return _create_key_file(path, secrets.token_bytes(KEY_BYTES))
+    if settings.key_store == SYSTEMD_STORE:
+        return _credential_data_key(create=create)
     if settings.key_store != "keyring":
         raise KeyFileError(
-            f'key_store must be "keyring" or "file:/absolute/path", not {settings.key_store!r}.'
+            'key_store must be "keyring", "systemd-credentials" or "file:/absolute/path", '
+            f"not {settings.key_store!r}."
         )
     username = data_key_name(data_dir)
     text = _keyring_get(username, _KEY_MESSAGE)
@@ -242,24 +307,41 @@ def load_data_key(settings: Settings, data_dir: Path, *, create: bool = True) ->
 
 
 def get_device_token(settings: Settings | None = None) -> str | None:
-    """``KIOSK_DEVICE_TOKEN`` if set, else the keyring's; None if never provisioned.
+    """``KIOSK_DEVICE_TOKEN`` if set, else the key store's; None if never provisioned.
 
-    ``settings`` is accepted for symmetry with the other secrets (the token is
-    never a setting): the token always comes from the environment or the keyring.
+    The key store is the keyring, or systemd's credentials when ``settings``
+    says ``key_store = "systemd-credentials"`` (a key file holds no token).
     """
-    del settings
     from_env = os.environ.get(DEVICE_TOKEN_ENV, "").strip()
     if from_env:
+        _forget_in_logs(from_env)
         return from_env
-    token = _keyring_get(DEVICE_TOKEN_USERNAME, _TOKEN_MESSAGE)
+    if settings is not None and settings.key_store == SYSTEMD_STORE:
+        token = _credential(DEVICE_TOKEN_CREDENTIAL)
+    else:
+        token = _keyring_get(DEVICE_TOKEN_USERNAME, _TOKEN_MESSAGE)
+    if token:
+        _forget_in_logs(token)
     return token or None
 
 
-def set_device_token(token: str) -> None:
+def _forget_in_logs(token: str) -> None:
+    from kiosk import logs
+
+    logs.forget(token)
+
+
+def set_device_token(token: str, settings: Settings | None = None) -> None:
     """Keep the device token in the system keyring."""
     token = token.strip()
     if not token:
         raise ValueError("The device token is empty.")
+    if settings is not None and settings.key_store == SYSTEMD_STORE:
+        raise KeyStoreError(
+            "With systemd credentials, the device token is provisioned with "
+            "deploy/linux/provision.sh BUNDLE TOKEN_FILE (systemd-creds encrypt), "
+            "not with this command (see docs/deploy.md)."
+        )
     _keyring_set(DEVICE_TOKEN_USERNAME, token, _TOKEN_MESSAGE)
 
 

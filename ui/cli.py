@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 UI_COMMANDS = {"run", "demo"}
 
@@ -144,13 +145,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--kiosk-mode", action="store_true", help="full screen; leaving needs the PIN")
     sub.add_parser("demo", help="the kiosk and a back-office on this computer, with throwaway data")
     ns = parser.parse_args(args)
-    logging.basicConfig(
-        level=logging.DEBUG if ns.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from kiosk import logs
     from kiosk.datadir import resolve_data_dir
 
+    logs.console(ns.verbose, quiet_level=logging.INFO)
     data_dir = resolve_data_dir(ns.data_dir)
+    if ns.command != "demo":
+        logs.setup(data_dir, level=logging.DEBUG if ns.verbose else logging.INFO)
     if (problem := no_screen_problem(os.environ, sys.platform)) is not None:
         print(problem, file=sys.stderr)
         return 1
@@ -167,4 +168,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if ns.command == "demo":
         return run_demo()
-    return run_app(data_dir, kiosk_mode=getattr(ns, "kiosk_mode", False))
+    del run_app
+    return run_supervised(data_dir, kiosk_mode=getattr(ns, "kiosk_mode", False))
+
+
+def run_supervised(data_dir: Path, *, kiosk_mode: bool) -> int:
+    """``ui.app.run`` with what a supervisor needs: why it started (logged), READY=1
+    and the GUI thread's watchdog pings for systemd, and the mediator's leaving
+    kiosk mode as the exit code the unit does not restart on."""
+    from kiosk import watchdog
+    from ui import watchdog as ui_watchdog
+    from ui.app import ensure_application, shutdown, start_main_window
+
+    watchdog.start_run(data_dir)
+    app = ensure_application(sys.argv[:1])
+    window = start_main_window(data_dir, kiosk_mode=kiosk_mode)
+    ui_watchdog.attach(window)
+    code = ui_watchdog.exit_code(window, app.exec())
+    watchdog.stopping()
+    shutdown(window)
+    left = code == watchdog.LEAVE_KIOSK_MODE_EXIT
+    watchdog.end_run(data_dir, code, "the mediator left kiosk mode" if left else "")
+    return code
