@@ -175,7 +175,8 @@ def _key_store(raw: Any) -> str:
             raise ValueError(f'must be "file:" followed by an absolute path, not {text!r}')
         return f"file:{path}"
     raise ValueError(
-        f'must be "keyring", "systemd-credentials" or "file:/absolute/path", not {text!r}'
+        'must be "keyring" or "file:/absolute/path" (or "systemd-credentials" under '
+        f"systemd), not {text!r}"
     )
 
 

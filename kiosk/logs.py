@@ -41,7 +41,9 @@ HIDDEN = "[hidden]"
 _PATTERNS = [
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail addresses
     re.compile(r"(?<![\w.])\+?\d(?:[ .-]?\d){5,}(?![\w.])"),  # telephone-like digit runs
-    re.compile(r"\b[A-Za-z0-9_\-]{32,}\b"),  # tokens, keys
+    re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"),  # dates as a person types them
+    # tokens and keys: long runs with letters and digits (not a function's name)
+    re.compile(r"\b(?=[A-Za-z_\-]*\d)(?=[\d_\-]*[A-Za-z])[A-Za-z0-9_\-]{24,}\b"),
     # the file names of scans and photos (the name a scanner or a person chose)
     re.compile(r"[^\s/\\'\"]+\.(?:jpe?g|png|pdf|tiff?|heic|webp|bmp)\b", re.IGNORECASE),
 ]
