@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-UI_COMMANDS = {"run", "demo"}
+UI_COMMANDS = {"run", "demo", "doctor"}
 
 
 def _first_command(argv: Sequence[str]) -> str | None:
@@ -127,6 +127,10 @@ def _core(args: list[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if "--self-check" in args:  # the bundle's smoke test (build.spec, .ci/run)
+        from ui import doctor
+
+        return doctor.self_check()
     command = _first_command(args)
     if command is not None and command not in UI_COMMANDS:
         return _core(args)
@@ -144,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = sub.add_parser("run", help="start the kiosk (the default)")
     run.add_argument("--kiosk-mode", action="store_true", help="full screen; leaving needs the PIN")
     sub.add_parser("demo", help="the kiosk and a back-office on this computer, with throwaway data")
+    doc = sub.add_parser("doctor", help="a checklist of what the kiosk needs, one line per check")
+    doc.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
     ns = parser.parse_args(args)
     from kiosk import logs
     from kiosk.datadir import resolve_data_dir
@@ -152,6 +158,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_dir = resolve_data_dir(ns.data_dir)
     if ns.command != "demo":
         logs.setup(data_dir, level=logging.DEBUG if ns.verbose else logging.INFO)
+    if ns.command == "doctor":
+        from ui import doctor
+
+        if no_screen_problem(os.environ, sys.platform) is not None:
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the checks need no screen
+        return doctor.main(data_dir)
     if (problem := no_screen_problem(os.environ, sys.platform)) is not None:
         print(problem, file=sys.stderr)
         return 1
