@@ -10,6 +10,7 @@ import sys
 import time
 
 from benchmarks import (
+    bench_bundle,
     bench_enqueue,
     bench_procedures,
     bench_queries,
@@ -21,7 +22,15 @@ from benchmarks import (
 
 def main() -> int:
     results = []
-    modules = (bench_enqueue, bench_sync, bench_queries, bench_procedures, bench_receiver, bench_ui)
+    modules = (
+        bench_enqueue,
+        bench_sync,
+        bench_queries,
+        bench_procedures,
+        bench_receiver,
+        bench_ui,
+        bench_bundle,
+    )
     for module in modules:
         name = module.__name__.rpartition(".")[2]
         print(f"=== {name} " + "=" * (60 - len(name)), flush=True)

@@ -155,6 +155,9 @@ def test_the_units_command_line_notifies_ready_then_pings(tmp_path):
             child.terminate()
             _, err = child.communicate(timeout=30)
     lines = [line for message in got for line in message.split("\n")]
+    from ui.watchdog import FIRST_PAINT_STATUS
+
+    assert lines.index(f"STATUS={FIRST_PAINT_STATUS}") < lines.index("READY=1")
     assert lines.index("READY=1") < lines.index("WATCHDOG=1")
     log = (data / "logs" / "kiosk.log").read_text(encoding="utf-8")
     assert "kiosk start: first start on this data directory" in log, err.decode()

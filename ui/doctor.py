@@ -131,7 +131,12 @@ def _run(data_dir: Path, *, bundle: bool) -> int:
     for check in checks:
         print(doctor.format_check(check))
     code = doctor.exit_code(checks, only_required=bundle)
-    print("All is well." if code == 0 else "Some checks have a problem (see above).")
+    if code != 0:
+        print("Some checks have a problem (see above).")
+    elif bundle and any(c.state == PROBLEM for c in checks):
+        print("The bundle carries all it needs; the problems above are this machine's.")
+    else:
+        print("All is well.")
     return code
 
 

@@ -13,7 +13,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtWidgets import QWidget
 
 from kiosk import watchdog
 
@@ -62,8 +63,39 @@ def announce_ready(
     return pinger
 
 
+FIRST_PAINT_STATUS = "home screen shown; loading the procedures and the queue"
+
+
+class _FirstPaintStatus(QObject):
+    """``STATUS=home screen shown`` once the window (or a widget in it) has painted,
+    for ``systemctl status`` and the start-up figures (benchmarks/bench_bundle.py)."""
+
+    def __init__(self, window: QWidget, environ: Mapping[str, str] | None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.environ = environ
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Paint
+            and isinstance(watched, QWidget)
+            and (watched is self.window or self.window.isAncestorOf(watched))
+        ):
+            app = QCoreApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
+            if not getattr(self.window, "is_ready", False):
+                watchdog.status(FIRST_PAINT_STATUS, self.environ)
+        return False
+
+
 def attach(window: Any, environ: Mapping[str, str] | None = None) -> None:
     """Announce readiness once ``window`` has completed its start-up (its ``ready`` signal)."""
+    if isinstance(window, QWidget) and not getattr(window, "is_ready", False):
+        window._watchdog_first_paint = _FirstPaintStatus(window, environ)
 
     def on_ready() -> None:
         if getattr(window, "_watchdog_pinger", None) is None:
