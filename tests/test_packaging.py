@@ -72,3 +72,26 @@ def test_installed_wheel_finds_its_resources(tmp_path):
         capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False,
     )  # fmt: skip
     assert listing.returncode == 0, listing.stdout + listing.stderr
+
+
+def test_the_typeface_converts_to_truetype_that_qt_loads(tmp_path, qapp):
+    """What build.spec ships: TrueType (Windows does not read WOFF2), licence beside."""
+    pytest.importorskip("fontTools", reason="the bundle extra (fonttools) is not installed")
+    pytest.importorskip("brotli", reason="the bundle extra (brotli) is not installed")
+    from PySide6.QtGui import QFontDatabase
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import build_fonts
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    written = build_fonts.convert(tmp_path / "a")
+    again = build_fonts.convert(tmp_path / "b")
+    assert (tmp_path / "a" / "OFL.txt").is_file()
+    assert [p.read_bytes() for p in written] == [p.read_bytes() for p in again]  # reproducible
+    for path in written:
+        assert path.read_bytes()[:4] == b"\x00\x01\x00\x00"  # a TrueType file, not WOFF2
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        assert font_id >= 0
+        assert "Atkinson Hyperlegible" in QFontDatabase.applicationFontFamilies(font_id)
+        QFontDatabase.removeApplicationFont(font_id)
