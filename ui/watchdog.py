@@ -95,7 +95,8 @@ class _FirstPaintStatus(QObject):
 def attach(window: Any, environ: Mapping[str, str] | None = None) -> None:
     """Announce readiness once ``window`` has completed its start-up (its ``ready`` signal)."""
     if isinstance(window, QWidget) and not getattr(window, "is_ready", False):
-        window._watchdog_first_paint = _FirstPaintStatus(window, environ)
+        holder: Any = window  # keeps the filter's Python side alive with the window
+        holder._watchdog_first_paint = _FirstPaintStatus(window, environ)
 
     def on_ready() -> None:
         if getattr(window, "_watchdog_pinger", None) is None:
