@@ -62,8 +62,11 @@ def open_pin(display: str) -> str | None:
 
 
 def window_id(display: str, name: str) -> str | None:
-    ids = x(display, "xdotool", "search", "--onlyvisible", "--name", name).split()
-    return ids[0] if ids else None
+    """The mapped window of that name (Qt may also have unmapped ones of the same name)."""
+    for wid in x(display, "xdotool", "search", "--name", name).split():
+        if "IsViewable" in x(display, "xwininfo", "-id", wid):
+            return wid
+    return None
 
 
 def geometry(display: str, wid: str) -> tuple[int, int, int, int]:

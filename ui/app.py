@@ -222,8 +222,20 @@ def shutdown(window: MainWindow) -> None:
 
 
 def run(data_dir: Path, *, kiosk_mode: bool = False) -> int:
+    """``kiosk run``, with what a supervisor needs: why it started (logged),
+    READY=1 and the GUI thread's watchdog pings for systemd, and the
+    mediator's leaving kiosk mode as the exit code the unit does not
+    restart on."""
+    from kiosk import watchdog
+    from ui import watchdog as ui_watchdog
+
+    watchdog.start_run(data_dir)
     app = ensure_application(sys.argv[:1])
     window = start_main_window(data_dir, kiosk_mode=kiosk_mode)
-    code = app.exec()
+    ui_watchdog.attach(window)
+    code = ui_watchdog.exit_code(window, app.exec())
+    watchdog.stopping()
     shutdown(window)
+    left = code == watchdog.LEAVE_KIOSK_MODE_EXIT
+    watchdog.end_run(data_dir, code, "the mediator left kiosk mode" if left else "")
     return code

@@ -13,7 +13,6 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 
 UI_COMMANDS = {"run", "demo", "doctor"}
 
@@ -180,25 +179,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if ns.command == "demo":
         return run_demo()
-    del run_app
-    return run_supervised(data_dir, kiosk_mode=getattr(ns, "kiosk_mode", False))
-
-
-def run_supervised(data_dir: Path, *, kiosk_mode: bool) -> int:
-    """``ui.app.run`` with what a supervisor needs: why it started (logged), READY=1
-    and the GUI thread's watchdog pings for systemd, and the mediator's leaving
-    kiosk mode as the exit code the unit does not restart on."""
-    from kiosk import watchdog
-    from ui import watchdog as ui_watchdog
-    from ui.app import ensure_application, shutdown, start_main_window
-
-    watchdog.start_run(data_dir)
-    app = ensure_application(sys.argv[:1])
-    window = start_main_window(data_dir, kiosk_mode=kiosk_mode)
-    ui_watchdog.attach(window)
-    code = ui_watchdog.exit_code(window, app.exec())
-    watchdog.stopping()
-    shutdown(window)
-    left = code == watchdog.LEAVE_KIOSK_MODE_EXIT
-    watchdog.end_run(data_dir, code, "the mediator left kiosk mode" if left else "")
-    return code
+    return run_app(data_dir, kiosk_mode=getattr(ns, "kiosk_mode", False))
