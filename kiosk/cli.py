@@ -82,6 +82,20 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _use_procedures_setting(args: argparse.Namespace) -> None:
+    """Lay the procedures_dir setting over the shipped procedures, as the screens do."""
+    from kiosk.config import SettingsError, load_settings, resolve_data_dir
+    from kiosk.resources import use_procedures_dir
+
+    try:
+        settings = load_settings(resolve_data_dir(args.data_dir))
+    except SettingsError as e:
+        # The procedure commands work without the kiosk's settings; say why they are ignored.
+        print(f"note: settings ignored: {e}", file=sys.stderr)
+        return
+    use_procedures_dir(settings.procedures_dir)
+
+
 def _procedures_list(as_json: bool) -> int:
     procedures, problems = load_all()
     for problem in problems:
@@ -95,6 +109,7 @@ def _procedures_list(as_json: bool) -> int:
                 "title": {loc: pick(p.title, loc) for loc in p.locales},
                 "summary": {loc: pick(p.summary, loc) for loc in p.locales},
                 "duration_minutes": p.duration_minutes,
+                "folder": str(p.path.parent) if p.path else None,
             }
             for p in procedures
         ]
@@ -108,6 +123,11 @@ def _procedures_list(as_json: bool) -> int:
         print(f"{pick(CATEGORIES[category], 'fr')} / {pick(CATEGORIES[category], 'en')}")
         print("\n".join(lines))
     print(f"{len(procedures)} procedures.")
+    folders: dict[str, list[str]] = {}
+    for p in procedures:
+        folders.setdefault(str(p.path.parent) if p.path else "?", []).append(p.id)
+    for folder, ids in folders.items():
+        print(f"From {folder}: {', '.join(ids)}")
     return EXIT_OK if not problems else EXIT_INVALID
 
 
@@ -779,6 +799,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _mediator_command(args)
         if args.command != "procedures":
             return _run_queue_command(args)
+        _use_procedures_setting(args)
         if args.action == "list":
             return _procedures_list(args.json)
         if args.action == "check":

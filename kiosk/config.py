@@ -297,6 +297,13 @@ _KEYS = (
         _optional_path,
     ),
     SettingKey(
+        "procedures_dir", "KIOSK_PROCEDURES_DIR", None,
+        "Absolute path of a folder of procedure files laid over the shipped ones: a file "
+        "there adds a procedure or replaces the shipped one with the same id (fonts, "
+        "pictures and postal data still come from the shipped resources).",
+        _optional_path,
+    ),
+    SettingKey(
         "scanner_delete_scans", "KIOSK_SCANNER_DELETE_SCANS", True,
         "true: at the end of each person's session, delete the files that arrived in the "
         "scanner folder during it (only in a scanner_folder that was set: nothing is ever "
@@ -346,6 +353,7 @@ class Settings:
     idle_countdown_s: float = _DEFAULTS["idle_countdown_s"]
     scanner_folder: Path | None = _DEFAULTS["scanner_folder"]
     scanner_delete_scans: bool = _DEFAULTS["scanner_delete_scans"]
+    procedures_dir: Path | None = _DEFAULTS["procedures_dir"]
     touch_keypad: bool = _DEFAULTS["touch_keypad"]
     procedure_public_key: str = _DEFAULTS["procedure_public_key"]
     #: whether ``scanner_folder`` was given (settings file, environment, caller)

@@ -25,7 +25,7 @@ from kiosk import __version__, conditions
 from kiosk.fields import REGISTRY, Choice, FieldSpec, FieldType, make_field_type
 from kiosk.i18n import LOCALES, Text, text
 from kiosk.kinds import CLOSING_KINDS, StepKind
-from kiosk.resources import procedures_dir, resource_path
+from kiosk.resources import procedures_dirs, resource_path
 
 if TYPE_CHECKING:  # imported when a file is read: the screens start without them
     import jsonschema
@@ -649,9 +649,23 @@ class _CheckedCache:
 
 
 def procedure_files(paths: Iterable[Path | str] | None = None) -> list[Path]:
-    """The .yaml files named or found in the folders named (default: the shipped ones)."""
+    """The .yaml files named or found in the folders named.
+
+    By default, the shipped procedures with the administrator's procedures
+    folder laid over them: a file there with the same name (the id) replaces
+    the shipped one.
+    """
+    if paths is None:
+        by_id: dict[str, Path] = {}
+        for folder in procedures_dirs():
+            if folder.is_dir():
+                for p in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+                    by_id[p.stem] = p
+            else:
+                log.warning("the procedures folder %s is not a folder", folder)
+        return sorted(by_id.values(), key=lambda p: p.stem)
     found: list[Path] = []
-    for p in [procedures_dir()] if paths is None else [Path(p) for p in paths]:
+    for p in [Path(p) for p in paths]:
         if p.is_dir():
             found.extend(sorted([*p.glob("*.yaml"), *p.glob("*.yml")]))
         else:

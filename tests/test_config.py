@@ -52,6 +52,7 @@ EXPECTED = {
     "idle_timeout_s": ("KIOSK_IDLE_TIMEOUT_S", 120),
     "idle_countdown_s": ("KIOSK_IDLE_COUNTDOWN_S", 30),
     "scanner_folder": ("KIOSK_SCANNER_FOLDER", None),
+    "procedures_dir": ("KIOSK_PROCEDURES_DIR", None),
     "scanner_delete_scans": ("KIOSK_SCANNER_DELETE_SCANS", True),
     "touch_keypad": ("KIOSK_TOUCH_KEYPAD", False),
     "procedure_public_key": ("KIOSK_PROCEDURE_PUBLIC_KEY", ""),
