@@ -7,8 +7,8 @@ memory, and a small gzip body inflates to gigabytes. Here:
 
 - every connection registers with a ``Guard``; a watcher shuts its socket
   (``shutdown(SHUT_RDWR)`` wakes a blocked read at once) when the request's
-  total deadline passes or when the syncer is asked to stop, so a stop never
-  waits for a read timeout;
+  total deadline passes, or one read timeout after the syncer is asked to
+  stop (the request in flight may end and be recorded; a dripping one is cut);
 - answers are read with ``stream=True`` in bounded pieces, refused past
   ``max_bytes`` (before reading, when Content-Length says so);
 - the kiosk asks for ``Accept-Encoding: identity`` and refuses any other
@@ -159,10 +159,13 @@ class Transport:
         self.session = session
         self.guard = Guard()
         adapter = _GuardedAdapter(self.guard)
-        # Mounted on the session given too (the screens' worker passes one): every
-        # request the syncer makes goes through the guard.
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
+        # Mounted on a session given with requests' plain adapters too. A caller
+        # that mounted its own (the screens' worker cuts its sockets on stop) keeps
+        # it: the size cap, the identity encoding and the proxy rule still hold,
+        # the deadline needs this adapter.
+        for prefix in ("https://", "http://"):
+            if type(session.get_adapter(prefix + "x")) is HTTPAdapter:
+                session.mount(prefix, adapter)
         session.trust_env = False
         self._timeout = timeout
         self._deadline_s = deadline_s
@@ -203,11 +206,17 @@ class Transport:
             watcher.join()
 
     def _watch(self, finished: threading.Event, deadline: float) -> None:
+        stop_seen: float | None = None
         while not finished.wait(CHECK_EVERY_S):
-            if self._stop.is_set():
+            now = time.monotonic()
+            if stop_seen is None and self._stop.is_set():
+                stop_seen = now
+            # A stop lets the request in flight end (its answer gets recorded) for
+            # up to one read timeout, then cuts it: the stop promise.
+            if stop_seen is not None and now - stop_seen >= self._timeout[1]:
                 self.guard.cut("stopped")
                 return
-            if time.monotonic() >= deadline:
+            if now >= deadline:
                 self.guard.cut("deadline passed")
                 return
 
