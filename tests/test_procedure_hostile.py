@@ -73,7 +73,8 @@ def test_a_5000_digit_integer_is_refused(tmp_path):
 def test_deep_yaml_nesting_is_refused(tmp_path):
     source = VALID + "deep: " + "[" * 5000 + "]" * 5000 + "\n"
     line, message = one_problem(write(tmp_path, source))
-    assert "deep" in message and line == line_of(source, "deep: ")
+    # Our own limit, or (PyYAML 6.0.3 and newer) the parser's: one line, at the place.
+    assert ("deep" in message or "nesting depth" in message) and line == line_of(source, "deep: ")
 
 
 def test_a_nul_byte_is_reported_once_at_its_line(tmp_path):

@@ -164,7 +164,11 @@ def format_phone(e164: str) -> str:
     code = next((c for c in sorted(_NATIONAL_PLAN_CODES) if e164.startswith("+" + c)), None)
     if code is not None and len(e164) - 1 - len(code) == 9:
         national = "0" + e164[1 + len(code) :]
-        return " ".join(national[i : i + 2] for i in range(0, len(national), 2))
+        # Written nationally only when it reads back as the same number: 08 00…
+        # is a metropolitan free number, so +590 800… keeps its country code.
+        back = _national(national)
+        if back is not None and _e164(back) == e164:
+            return " ".join(national[i : i + 2] for i in range(0, len(national), 2))
     pn = _phonenumbers()
     try:
         return str(pn.format_number(pn.parse(e164, None), pn.PhoneNumberFormat.INTERNATIONAL))
