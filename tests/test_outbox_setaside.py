@@ -229,3 +229,23 @@ def test_recover_from_the_command_line_queues_the_readable_requests(
     code, out, err = _run(capsys, "queue", "list", "--json")
     assert code == 0 and err == ""
     assert {i["id"] for i in json.loads(out)} == before
+
+
+def test_recovery_reads_what_the_write_ahead_log_still_held(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    db_path = data_dir / DB_NAME
+    damaged = data_dir / f"{DB_NAME}.damaged-20261203-101500"
+    with Outbox(db_path, KEY) as box:
+        box.conn.execute("PRAGMA wal_autocheckpoint = 0")  # the items stay in the log
+        ids = {box.enqueue(make_submission()).id for _ in range(3)}
+        # The file as a power cut leaves it: the main file and its log, not merged.
+        shutil.copyfile(db_path, damaged)
+        shutil.copyfile(f"{db_path}-wal", f"{damaged}-wal")
+    damaged_bytes = damaged.read_bytes()
+    with Outbox(tmp_path / "new.sqlite3", KEY) as fresh:
+        assert readable_waiting(damaged) == 3
+        done = recover(damaged, fresh)
+        assert done.recovered == 3 and {i.id for i in fresh.items()} == ids
+    assert done.moved_to.read_bytes() == damaged_bytes  # read, never written
+    assert Path(f"{done.moved_to}-wal").exists()

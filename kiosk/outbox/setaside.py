@@ -20,7 +20,9 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -83,10 +85,36 @@ def set_aside_files(data_dir: Path) -> list[SetAside]:
     return sorted(found, key=lambda s: (s.when, s.path.name))
 
 
-def _connect_read_only(path: Path) -> sqlite3.Connection:
-    # immutable: no lock, no -shm made, nothing written next to the damaged copy.
-    uri = f"file:{path.resolve().as_posix()}?mode=ro&immutable=1"
-    return sqlite3.connect(uri, uri=True, isolation_level=None)
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[sqlite3.Connection | None]:
+    """A read-only connection on the damaged copy (None: SQLite cannot open it at all).
+
+    Nothing is written next to it. When its write-ahead log holds something,
+    both are copied to a temporary folder first and the copy is opened, so
+    that SQLite reads the log too (a read-only opening would ignore it).
+    """
+    wal = Path(f"{path}-wal")
+    with tempfile.TemporaryDirectory(prefix="kiosk-recover-") as scratch:
+        target, uri = path, "mode=ro&immutable=1"
+        try:
+            if wal.exists() and wal.stat().st_size > 0:
+                target = Path(scratch) / DB_NAME
+                shutil.copyfile(path, target)
+                shutil.copyfile(wal, Path(f"{target}-wal"))
+                uri = "mode=rw"  # the copy only: SQLite replays the log into it
+        except OSError:
+            target, uri = path, "mode=ro&immutable=1"
+        try:
+            conn = sqlite3.connect(
+                f"file:{target.resolve().as_posix()}?{uri}", uri=True, isolation_level=None
+            )
+        except sqlite3.Error:
+            yield None
+            return
+        try:
+            yield conn
+        finally:
+            conn.close()
 
 
 def _has_items(conn: sqlite3.Connection) -> bool:
@@ -129,26 +157,23 @@ def _rowids(conn: sqlite3.Connection, table: str) -> Iterator[int]:
 
 def readable_waiting(path: Path) -> int | None:
     """How many waiting requests can still be read in a set-aside file (None: none at all)."""
-    try:
-        conn = _connect_read_only(path)
-    except sqlite3.Error:
-        return None
-    try:
-        if not _has_items(conn):
+    with _reading(path) as conn:
+        if conn is None or not _has_items(conn):
             return None
         n = 0
-        for rowid in _rowids(conn, "items"):
-            try:
-                row = conn.execute("SELECT state FROM items WHERE rowid = ?", (rowid,)).fetchone()
-            except sqlite3.DatabaseError:
-                continue
-            if row is not None and row[0] in _WAITING:
-                n += 1
+        try:
+            for rowid in _rowids(conn, "items"):
+                try:
+                    row = conn.execute(
+                        "SELECT state FROM items WHERE rowid = ?", (rowid,)
+                    ).fetchone()
+                except sqlite3.DatabaseError:
+                    continue
+                if row is not None and row[0] in _WAITING:
+                    n += 1
+        except sqlite3.DatabaseError:
+            pass
         return n
-    except sqlite3.DatabaseError:
-        return None  # not a database at all (its header is gone)
-    finally:
-        conn.close()
 
 
 def notice_line(found: SetAside) -> str:
@@ -231,44 +256,41 @@ def recover(path: Path, outbox: Outbox) -> Recovery:
     path = Path(path)
     sealer = outbox._sealer
     recovered = already = delivered = unreadable = 0
-    try:
-        conn = _connect_read_only(path)
-    except sqlite3.Error:
-        conn = None
-    if conn is not None and not _has_items(conn):
-        conn.close()
-        conn = None
-    if conn is not None:
-        try:
-            for rowid in _rowids(conn, "items"):
-                try:
-                    found = _item(conn, sealer, rowid)
-                except (sqlite3.DatabaseError, InvalidTag, ValueError, KeyError, TypeError):
-                    unreadable += 1
-                    continue
-                if found == "delivered":
-                    delivered += 1
-                elif isinstance(found, str):
-                    unreadable += 1
-                else:
+    with _reading(path) as conn:
+        if conn is not None and _has_items(conn):
+            try:
+                for rowid in _rowids(conn, "items"):
                     try:
-                        outbox.get(found.id)
-                    except KeyError:
-                        pass
+                        found = _item(conn, sealer, rowid)
+                    except (sqlite3.DatabaseError, InvalidTag, ValueError, KeyError, TypeError):
+                        unreadable += 1
+                        continue
+                    if found == "delivered":
+                        delivered += 1
+                    elif isinstance(found, str):
+                        unreadable += 1
+                    elif _queued_again(outbox, found, ConflictingSubmissionError):
+                        recovered += 1
                     else:
                         already += 1
-                        continue
-                    try:
-                        outbox.enqueue(found)
-                    except ConflictingSubmissionError:
-                        already += 1
-                        continue
-                    recovered += 1
-        except sqlite3.DatabaseError:
-            pass  # not a database at all: nothing could be read
-        finally:
-            conn.close()
+            except sqlite3.DatabaseError:
+                pass  # the rest of the table cannot be reached
     return Recovery(recovered, already, delivered, unreadable, _mark_recovered(path))
+
+
+def _queued_again(outbox: Outbox, found: Submission, conflict: type[Exception]) -> bool:
+    """Queue ``found`` again; False when its id is in the current queue already."""
+    try:
+        outbox.get(found.id)
+    except KeyError:
+        pass
+    else:
+        return False
+    try:
+        outbox.enqueue(found)
+    except conflict:
+        return False
+    return True
 
 
 def _mark_recovered(path: Path) -> Path:
