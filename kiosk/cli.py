@@ -206,6 +206,8 @@ def _procedures_try(args: argparse.Namespace) -> int:
 EXIT_QUEUED = 3
 EXIT_AUTH = 4
 EXIT_NEEDS_PERSON = 5
+#: A damaged queue file was set aside and not recovered: its requests wait for a mediator.
+EXIT_SET_ASIDE = 6
 
 
 class QueueCommandError(Exception):
@@ -249,6 +251,13 @@ def _queue_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     which.add_argument("item", nargs="?", metavar="ID", help="the request's id or local reference")
     which.add_argument(
         "--all", action="store_true", help="every waiting or refused request; lifts a pause"
+    )
+
+    recover = qsub.add_parser(
+        "recover", help="queue again the requests a damaged, set-aside queue file still holds"
+    )
+    recover.add_argument(
+        "file", type=Path, metavar="FILE", help="the outbox.sqlite3.damaged-… file"
     )
 
     sync = sub.add_parser("sync", help="send the queued requests to the back-office")
@@ -303,14 +312,23 @@ def _run_queue_command(args: argparse.Namespace) -> int:
         ("queue", "list"): _queue_list,
         ("queue", "show"): _queue_show,
         ("queue", "retry"): _queue_retry,
+        ("queue", "recover"): _queue_recover,
         ("sync", None): _sync,
         ("device-token", "set"): _device_token_set,
         ("config", "get"): _config_get,
         ("config", "set"): _config_set,
     }
-    command = commands[(args.command, getattr(args, "action", None))]
+    which = (args.command, getattr(args, "action", None))
+    command = commands[which]
+    # Where a mediator looks at the queue, a damaged file set aside is told (and exit 6).
+    tells = which in (("queue", "list"), ("queue", "show"), ("sync", None))
     try:
-        return command(args, data_dir)
+        code = command(args, data_dir)
+        return _told_set_aside(data_dir, code) if tells else code
+    except QueueCommandError:
+        if tells:
+            _told_set_aside(data_dir, EXIT_OK)
+        raise
     except (SettingsError, KeyStoreError, OutboxError) as e:
         # Each of these says what is wrong and what to do, without a secret.
         log.debug("%s", type(e).__name__, exc_info=True)
@@ -322,6 +340,38 @@ def _open_outbox(data_dir: Path) -> Any:
     from kiosk.outbox import Outbox
 
     return Outbox.open(data_dir, load_settings(data_dir))
+
+
+def _told_set_aside(data_dir: Path, code: int) -> int:
+    """One line on stderr per damaged queue file not recovered; then exit 6, else ``code``."""
+    from kiosk.outbox.setaside import notice_line, set_aside_files
+
+    found = set_aside_files(data_dir)
+    for one in found:
+        print(notice_line(one), file=sys.stderr)
+    # A refused token (4) still comes first, as in SyncReport.exit_code.
+    return EXIT_SET_ASIDE if found and code in (EXIT_OK, EXIT_QUEUED, EXIT_NEEDS_PERSON) else code
+
+
+def _queue_recover(args: argparse.Namespace, data_dir: Path) -> int:
+    from kiosk.outbox.setaside import DAMAGED_INFIX, recover
+
+    path = args.file if args.file.is_absolute() else Path.cwd() / args.file
+    if not path.name.startswith(f"outbox.sqlite3{DAMAGED_INFIX}") or not path.is_file():
+        raise QueueCommandError(
+            f"'{args.file}' is not a damaged queue file set aside by the kiosk "
+            "(outbox.sqlite3.damaged-…); the command that found it printed its name."
+        )
+    with _open_outbox(data_dir) as outbox:
+        done = recover(path, outbox)
+    print(f"{done.recovered} recovered, {done.unreadable} unreadable.")
+    if done.already_queued or done.delivered:
+        print(
+            f"{done.already_queued} already in the queue, {done.delivered} already delivered "
+            "(nothing to do for them)."
+        )
+    print(f"The file is kept as {done.moved_to}.")
+    return _told_set_aside(data_dir, EXIT_OK)
 
 
 def _when(timestamp: float | None) -> str | None:

@@ -46,6 +46,7 @@ __all__ = [
     "EXIT_IDLE",
     "EXIT_NEEDS_PERSON",
     "EXIT_QUEUED",
+    "EXIT_SET_ASIDE",
     "MAX_ANSWER_BYTES",
     "NO_SERVER_URL",
     "SyncConfigError",
@@ -63,6 +64,7 @@ EXIT_IDLE = 0  # nothing left to send
 EXIT_QUEUED = 3  # items still queued (offline, server failing, timeout reached)
 EXIT_AUTH = 4  # the back-office refused the device token (or none is set)
 EXIT_NEEDS_PERSON = 5  # items rejected, in conflict, or failing for too long
+EXIT_SET_ASIDE = 6  # a damaged queue file was set aside, not recovered (docs/outbox.md)
 
 NO_SERVER_URL = "No back-office address is set: kiosk config set server_url https://…"
 # The outbox's pause reason after a 401/403; the device token itself never
@@ -99,8 +101,9 @@ class SyncConfigError(SyncError):
 class SyncReport:
     """What one round (or several) achieved, and what is left.
 
-    ``exit_code()``: 4 token refused > 5 items need a person > 3 items still
-    queued > 0 nothing left to send. A refused token comes first because
+    ``exit_code()``: 4 token refused > 6 a damaged queue file set aside, not
+    recovered > 5 items need a person > 3 items still queued > 0 nothing left
+    to send. A refused token comes first because
     nothing moves until someone fixes it; people-needing items come before
     still-queued ones because the queue will drain by itself, they won't.
     """
@@ -113,12 +116,16 @@ class SyncReport:
     auth_failed: bool = False
     queued_left: int = 0
     needs_person: int = 0
+    #: Damaged queue files set aside and not recovered yet (kiosk.outbox.setaside).
+    set_aside: int = 0
     paused: str | None = None
     error: str | None = None  # the round could not run (the outbox failed)
 
     def exit_code(self) -> int:
         if self.auth_failed:
             return EXIT_AUTH
+        if self.set_aside:
+            return EXIT_SET_ASIDE
         if self.needs_person:
             return EXIT_NEEDS_PERSON
         if self.queued_left:
@@ -132,7 +139,7 @@ class SyncReport:
         self.rejected += other.rejected
         self.conflict += other.conflict
         self.auth_failed = self.auth_failed or other.auth_failed
-        for name in ("connected", "queued_left", "needs_person", "paused", "error"):
+        for name in ("connected", "queued_left", "needs_person", "set_aside", "paused", "error"):
             setattr(self, name, getattr(other, name))
 
     def as_dict(self) -> dict[str, Any]:
@@ -419,9 +426,12 @@ class Syncer:
 
     # -- rounds -------------------------------------------------------------------------
     def _counts_into(self, report: SyncReport) -> None:
+        from kiosk.outbox.setaside import set_aside_files
+
         counts = self.outbox.counts()
         report.queued_left = counts.get("queued", 0) + counts.get("sending", 0)
         report.needs_person = counts.get("needs_person", 0)
+        report.set_aside = len(set_aside_files(self.outbox.db_path.parent))
         report.paused = self.outbox.paused()
         if report.paused and report.paused.startswith(AUTH_PAUSE_PREFIX):
             report.auth_failed = True
