@@ -44,7 +44,7 @@ CONTROLS = (
 INPUTS = (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractItemView, QComboBox, QAbstractSpinBox)
 
 # Signs drawn for the eye around a label ("✓  Oui", "⚠  …", "•  …"): not words.
-_DECORATION = re.compile(r"[^\w\s'’«»?!.,:;()/%€°+-]")
+_DECORATION = re.compile(r"[^\w\s'’«»?!.,:;()/%€°+@-]")
 # A name may add context after the label: "Modifier : Quel est votre nom ?".
 _SEPARATORS = (" :", " -", " —", ",")
 

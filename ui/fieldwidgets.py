@@ -8,12 +8,14 @@ whether it is valid. Object names follow the test contract:
 Keyboard: Tab goes through the inputs in reading order; arrow keys move
 between the answers of a question and through the list of communes; Enter
 continues (the main window does that). On a touch kiosk, number inputs get
-a large on-screen keypad (``ui.keypad``).
+a large on-screen keypad (``ui.keypad``), word inputs an AZERTY keyboard
+(``ui.azerty``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent, QShowEvent
@@ -36,6 +38,7 @@ from kiosk import postal
 from kiosk.fields import FieldSpec, FieldType
 from kiosk.i18n import pick
 from ui.attachments import AttachmentWidget
+from ui.azerty import Keyboard
 from ui.fieldbase import (
     ArrowKeysMoveFocus,
     FieldOptions,
@@ -43,7 +46,7 @@ from ui.fieldbase import (
     Translate,
     text_label,
 )
-from ui.keypad import Keypad
+from ui.keypad import Keypad, OnScreenKeys
 
 __all__ = [
     "WIDGETS",
@@ -63,6 +66,7 @@ __all__ = [
     "register_widget",
 ]
 
+K = TypeVar("K", bound=OnScreenKeys)
 CHECK = "✓  "  # a chosen answer is marked by a sign, not by its colour alone
 
 
@@ -124,10 +128,13 @@ class TextBox(QPlainTextEdit):
             self.updateGeometry()  # the stylesheet sets the text size late
 
 
-def _with_keypad(options: FieldOptions, tr: Translate, *inputs: QWidget) -> Keypad | None:
+def _with_keys(
+    kind: Callable[[Translate], K], options: FieldOptions, tr: Translate, *inputs: QWidget
+) -> K | None:
+    """Keys on the screen of a touch kiosk (a number keypad, a keyboard)."""
     if not options.keypad:
         return None
-    keypad = Keypad(tr)
+    keypad = kind(tr)
     keypad.attach(*inputs)
     return keypad
 
@@ -152,9 +159,13 @@ class LineWidget(FieldWidget):
         self.keypad: Keypad | None = None
         if self.ftype.numeric_keypad:
             self.edit.setInputMethodHints(Qt.InputMethodHint.ImhPreferNumbers)
-            self.keypad = _with_keypad(self.options, self.tr_, self.edit)
-            if self.keypad is not None:
-                layout.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignLeading)
+            self.keypad = _with_keys(Keypad, self.options, self.tr_, self.edit)
+        self.keyboard = (
+            None if self.keypad else _with_keys(Keyboard, self.options, self.tr_, self.edit)
+        )
+        for keys in (self.keypad, self.keyboard):
+            if keys is not None:
+                layout.addWidget(keys, 0, Qt.AlignmentFlag.AlignLeading)
 
     def _make_secret(self, layout: QVBoxLayout) -> None:
         """Masked on a public screen, with a large « Afficher » to check it."""
@@ -195,6 +206,9 @@ class MultilineWidget(FieldWidget):
         self.edit.setTabChangesFocus(True)
         self.edit.textChanged.connect(self._emit)
         layout.addWidget(self.edit)
+        self.keyboard = _with_keys(Keyboard, self.options, self.tr_, self.edit)
+        if self.keyboard is not None:
+            layout.addWidget(self.keyboard, 0, Qt.AlignmentFlag.AlignLeading)
 
     def _set_raw(self, raw: Any) -> None:
         self.edit.setPlainText("" if raw is None else str(raw))
@@ -231,7 +245,7 @@ class DateWidget(FieldWidget):
             self.boxes[part] = box
         grid.setColumnStretch(len(self.PARTS), 1)
         outer.addLayout(grid)
-        self.keypad = _with_keypad(self.options, self.tr_, *self.boxes.values())
+        self.keypad = _with_keys(Keypad, self.options, self.tr_, *self.boxes.values())
         if self.keypad is not None:
             outer.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignLeading)
 
@@ -444,6 +458,11 @@ class CommuneWidget(FieldWidget):
             self.complement = self._line(
                 "complement", self.tr_("Complément d'adresse (si besoin)"), layout
             )
+            self.keyboard = _with_keys(
+                Keyboard, self.options, self.tr_, self.street, self.complement
+            )
+            if self.keyboard is not None:
+                layout.addWidget(self.keyboard, 0, Qt.AlignmentFlag.AlignLeading)
         self.postal = DigitsEdit(5)
         self.postal.setAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
         self.postal.setObjectName(f"field:{self.spec.id}:postal_code")
@@ -451,7 +470,7 @@ class CommuneWidget(FieldWidget):
         self.postal.textEdited.connect(self._postal_typed)
         layout.addWidget(text_label(self.tr_("Code postal"), self.postal))
         layout.addWidget(self.postal)
-        self.keypad = _with_keypad(self.options, self.tr_, self.postal)
+        self.keypad = _with_keys(Keypad, self.options, self.tr_, self.postal)
         if self.keypad is not None:
             layout.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignLeading)
         self.waiting = text_label(

@@ -30,7 +30,66 @@ Translate = Callable[[str], str]
 _DIGITS = ((1, 2, 3), (4, 5, 6), (7, 8, 9))
 
 
-class Keypad(QWidget):
+class OnScreenKeys(QWidget):
+    """Keys on the screen that type into the inputs they are attached to.
+
+    It shows while one of its inputs has the focus and hides when another
+    input takes it. Its keys never take the focus: they send the key
+    events a keyboard would, so the input reacts as to physical typing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: dict[str, QPushButton] = {}
+        self.inputs: list[QWidget] = []
+        self._target: QWidget | None = None
+        self.hide()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            # A bound method of this widget: Qt drops the connection with it.
+            app.focusChanged.connect(self._focus_changed)
+
+    def attach(self, *inputs: QWidget) -> None:
+        """The inputs these keys type into; they show while one has the focus."""
+        self.inputs.extend(inputs)
+
+    def _mine(self, widget: QWidget | None) -> bool:
+        return widget is not None and any(widget is w for w in self.inputs)
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if self._mine(new):
+            self._target = new
+            self.show()
+        elif isinstance(new, QLineEdit | QPlainTextEdit | QAbstractItemView):
+            # Another input took the focus: these keys are not for it. A
+            # button (Écouter, Retour...) leaves them where they are.
+            self._target = None
+            self.hide()
+
+    def target(self) -> QWidget | None:
+        focus = QApplication.focusWidget()
+        if self._mine(focus):
+            return focus
+        return self._target
+
+    def send(self, key: Qt.Key, text: str) -> bool:
+        """Type ``text`` (or press ``key``) into the input, as its keyboard would."""
+        target = self.target()
+        if target is None or not target.isVisible():
+            return False
+        if not target.hasFocus():
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(
+                target, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, text)
+            )
+        # The date boxes move the focus on when one is full: follow it.
+        focus = QApplication.focusWidget()
+        if self._mine(focus):
+            self._target = focus
+        return True
+
+
+class Keypad(OnScreenKeys):
     def __init__(self, tr: Translate) -> None:
         super().__init__()
         self.setObjectName("keypad")
@@ -40,7 +99,6 @@ class Keypad(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 4, 0, 4)
         grid.setSpacing(10)
-        self.keys: dict[str, QPushButton] = {}
         for row, digits in enumerate(_DIGITS):
             for column, digit in enumerate(digits):
                 grid.addWidget(self._key(str(digit), str(digit)), row, column)
@@ -49,13 +107,6 @@ class Keypad(QWidget):
         for column in range(3):
             grid.setColumnStretch(column, 1)
         self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
-        self.inputs: list[QWidget] = []
-        self._target: QWidget | None = None
-        self.hide()
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            # A bound method of this widget: Qt drops the connection with it.
-            app.focusChanged.connect(self._focus_changed)
 
     def _even_keys(self) -> None:
         """Every key as wide as the widest ("Effacer"), at the text size in use."""
@@ -87,45 +138,9 @@ class Keypad(QWidget):
         self.keys[name] = button
         return button
 
-    def attach(self, *inputs: QWidget) -> None:
-        """The inputs this keypad types into; it shows while one has the focus."""
-        self.inputs.extend(inputs)
-
-    def _mine(self, widget: QWidget | None) -> bool:
-        return widget is not None and any(widget is w for w in self.inputs)
-
-    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if self._mine(new):
-            self._target = new
-            self.show()
-        elif isinstance(new, QLineEdit | QPlainTextEdit | QAbstractItemView):
-            # Another input took the focus: this keypad is not for it. A
-            # button (Écouter, Retour...) leaves the keypad where it is.
-            self._target = None
-            self.hide()
-
-    def target(self) -> QWidget | None:
-        focus = QApplication.focusWidget()
-        if self._mine(focus):
-            return focus
-        return self._target
-
     def press(self, name: str) -> None:
         """Type a digit (or erase one) into the input, as its keyboard would."""
-        target = self.target()
-        if target is None or not target.isVisible():
-            return
-        if not target.hasFocus():
-            target.setFocus(Qt.FocusReason.OtherFocusReason)
         if name == "erase":
-            key, text = Qt.Key.Key_Backspace, ""
+            self.send(Qt.Key.Key_Backspace, "")
         else:
-            key, text = Qt.Key(Qt.Key.Key_0.value + int(name)), name
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(
-                target, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, text)
-            )
-        # The date boxes move the focus on when one is full: follow it.
-        focus = QApplication.focusWidget()
-        if self._mine(focus):
-            self._target = focus
+            self.send(Qt.Key(Qt.Key.Key_0.value + int(name)), name)

@@ -288,6 +288,10 @@ QListWidget[invalid="true"] {{ border: {FOCUS_PX}px solid {t.error}; }}
 QPushButton[role="key"] {{
     font-size: {px(30, scale)}px; min-height: {target}px; padding: {px(4, scale)}px {pad}px;
 }}
+QWidget#keyboard QPushButton[role="key"] {{
+    font-size: {max(body, px(30, min(scale, 1.5)))}px; min-height: {TARGET_PX - 14}px;
+    padding: 4px 6px;
+}}
 QCheckBox {{ spacing: {pad}px; min-height: {target}px; font-weight: bold; }}
 QCheckBox::indicator {{
     width: {px(40, min(scale, 1.5))}px; height: {px(40, min(scale, 1.5))}px;

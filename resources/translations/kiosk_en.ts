@@ -91,6 +91,23 @@
         <translation>Photo</translation>
     </message>
     <message>
+        <location filename="../../ui/azerty.py"/>
+        <source>Majuscule</source>
+        <translation>Capital</translation>
+    </message>
+    <message>
+        <location filename="../../ui/azerty.py"/>
+        <source>Espace</source>
+        <translation>Space</translation>
+    </message>
+    <message>
+        <location filename="../../ui/azerty.py"/>
+        <location filename="../../ui/keypad.py"/>
+        <location filename="../../ui/pin.py"/>
+        <source>Effacer</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
         <location filename="../../ui/chrome.py"/>
         <location filename="../../ui/receipt.py"/>
         <source>Entraînement — rien n&apos;est envoyé</source>
@@ -421,12 +438,6 @@
         <location filename="../../ui/idle.py"/>
         <source>Dans {n} secondes, vos réponses seront effacées.</source>
         <translation>In {n} seconds, your answers will be deleted.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/keypad.py"/>
-        <location filename="../../ui/pin.py"/>
-        <source>Effacer</source>
-        <translation>Delete</translation>
     </message>
     <message>
         <location filename="../../ui/mainwindow.py"/>
