@@ -25,7 +25,6 @@ __all__ = [
     "LOG_BACKUPS",
     "LOG_BYTES",
     "LOG_FILE",
-    "PersonalDataFilter",
     "forget",
     "log_dir",
     "redact",
@@ -68,29 +67,16 @@ def redact(text: str) -> str:
     return text
 
 
-class PersonalDataFilter(logging.Filter):
-    """Rewrites each record's message (and traceback) without personal data."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a bad format string must not lose the event
-            message = str(record.msg)
-        record.msg = redact(message)
-        record.args = None
-        if record.exc_info and record.exc_info[0] is not None:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        elif record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = redact(record.stack_info)
-        return True
-
-
 class OneLineFormatter(logging.Formatter):
+    """One line per event (a traceback joined by `` | ``), without personal data.
+
+    The redaction is the formatter's, not a filter's: a filter that rewrote
+    the record would take the traceback from every other handler too (the
+    console, a test's log capture)."""
+
     def format(self, record: logging.LogRecord) -> str:
-        return " | ".join(line for line in super().format(record).splitlines() if line)
+        text = " | ".join(line for line in super().format(record).splitlines() if line)
+        return redact(text)
 
 
 def log_dir(data_dir: Path) -> Path:
@@ -119,7 +105,6 @@ def setup(data_dir: Path, *, level: int = logging.INFO) -> Path | None:
     except OSError as e:
         logging.getLogger(__name__).warning("no log file (%s): %s", path.parent, e)
         return None
-    handler.addFilter(PersonalDataFilter())
     handler.setFormatter(OneLineFormatter(FORMAT))
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > level:
