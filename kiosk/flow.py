@@ -129,6 +129,8 @@ class Sending:
     needs_person: int = 0
     token_refused: bool = False
     failure: str | None = None
+    #: damaged queue files set aside, waiting for ``kiosk queue recover``
+    set_aside: int = 0
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ class StatusLine:
     kind: StatusKind
     waiting: int | None
     needs_person: int
+    set_aside: int
     #: shown on this screen (the home screen and the confirmation, outside training)
     shown: bool
 
@@ -441,7 +444,7 @@ class Flow:
         # For the mediator and the end of a request: on the screens a person
         # reads and answers, at 200 % text it took the room of the question.
         shown = not self.training and self.view in (View.HOME, View.CONFIRMATION)
-        return StatusLine(kind, s.waiting, s.needs_person, shown)
+        return StatusLine(kind, s.waiting, s.needs_person, s.set_aside, shown)
 
     def next_action(self) -> NextAction | None:
         if self.view in (View.HOME, View.CATEGORIES, View.PROCEDURES):

@@ -75,3 +75,13 @@ def test_a_save_that_keeps_failing_can_be_left(qtbot, isolated_environment, monk
     with qtbot.waitSignal(window.session_wiped):
         click(qtbot, window, "nav:abandon")
     assert window.flow.view == View.HOME and window.flow.session is None
+
+
+def test_a_set_aside_queue_file_is_said_on_the_status_line(qtbot, isolated_environment):
+    from kiosk.flow import Sending
+
+    window = make_window(qtbot, isolated_environment)
+    window.show_sending(Sending(connected=True, waiting=0, set_aside=1))
+    assert "abîmé" in find(window, "status:line").text()
+    window.services.sync._on_set_aside(1)  # what a round reports
+    assert window.services.sync.sending().set_aside == 1

@@ -240,6 +240,10 @@ def status_text(line: StatusLine) -> str:
         parts.append(
             tr("L'envoi ne marche pas pour le moment. Les demandes restent sur cette borne.")
         )
+    if line.set_aside:
+        parts.append(
+            tr("Un fichier de la file d'attente est abîmé. Un médiateur doit le récupérer.")
+        )
     if line.needs_person:
         parts.append(
             tr("Demandes à revoir par un médiateur : {n}.").replace("{n}", str(line.needs_person))

@@ -134,6 +134,8 @@ class SyncWorker(QObject):
     #: after every round: connected (True, False or None: unknown), requests waiting,
     #: requests that need a person, whether the back-office refused the token.
     status = Signal(object, int, int, bool)
+    #: damaged queue files set aside and not yet recovered (each round)
+    set_aside = Signal(int)
     #: a round could not run (the outbox cannot be opened or written).
     failed = Signal(str)
     #: the loop has ended; the thread may quit.
@@ -204,6 +206,7 @@ class SyncWorker(QObject):
             int(report.needs_person),
             bool(report.auth_failed),
         )
+        self.set_aside.emit(int(report.set_aside))
 
 
 # -- the controller, in the screens' thread --------------------------------------------------
@@ -251,6 +254,8 @@ class SyncController(QObject):
         self._stopped = False
         #: what the screens know of the kiosk, for the heartbeat (printer, read-aloud)
         self.device_status: dict[str, str] = {}
+        #: damaged queue files set aside (the mediator recovers them)
+        self.set_aside_files = 0
 
     @property
     def enabled(self) -> bool:
@@ -284,6 +289,7 @@ class SyncController(QObject):
             thread.started.connect(worker.run)
             worker.finished.connect(thread.quit)
             worker.status.connect(self._on_status)
+            worker.set_aside.connect(self._on_set_aside)
             worker.failed.connect(self._on_failed)
             self.worker, self.qthread = worker, thread
             _live.add(self)
@@ -323,6 +329,11 @@ class SyncController(QObject):
             self.worker.wake()
         self.show()
 
+    def _on_set_aside(self, count: int) -> None:
+        if count != self.set_aside_files:
+            self.set_aside_files = count
+            self.show()
+
     def _on_status(
         self, connected: object, waiting: int, needs_person: int, auth_failed: bool
     ) -> None:
@@ -352,6 +363,7 @@ class SyncController(QObject):
             waiting=self._waiting() if waiting is None else waiting,
             needs_person=self.needs_person,
             token_refused=self.auth_failed,
+            set_aside=self.set_aside_files,
             failure=self.failure,
         )
 

@@ -245,6 +245,11 @@
     </message>
     <message>
         <location filename="../../ui/chrome.py"/>
+        <source>Un fichier de la file d&apos;attente est abîmé. Un médiateur doit le récupérer.</source>
+        <translation>A queue file is damaged. A mediator must recover it.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chrome.py"/>
         <source>Demandes à revoir par un médiateur : {n}.</source>
         <translation>Requests a helper must look at: {n}.</translation>
     </message>
