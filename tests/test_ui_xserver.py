@@ -162,14 +162,23 @@ def test_kiosk_mode_fills_the_screen_without_a_window_manager(display, kiosk) ->
 
 
 def test_under_a_window_manager_dialogs_cannot_be_minimised_or_moved(display, kiosk) -> None:
-    manager = subprocess.Popen(
-        ["openbox"],
-        env={**os.environ, "DISPLAY": display},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    managers: list[subprocess.Popen[bytes]] = []
+
+    def manager_running() -> bool:
+        """Start openbox (again, if it gave up on a busy machine) until it runs the screen."""
+        if not managers or managers[-1].poll() is not None:
+            managers.append(
+                subprocess.Popen(
+                    ["openbox", "--sm-disable"],
+                    env={**os.environ, "DISPLAY": display},
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        return "_NET_SUPPORTING_WM_CHECK(WINDOW)" in x(display, "xprop", "-root")
+
     try:
-        assert until(lambda: "_NET_SUPPORTING_WM_CHECK(WINDOW)" in x(display, "xprop", "-root"))
+        assert until(manager_running, timeout_s=60)
         kiosk()
         wid = until(lambda: window_id(display, "Borne"))
         assert wid and until(lambda: geometry(display, wid) == (0, 0, WIDTH, HEIGHT))
@@ -189,5 +198,6 @@ def test_under_a_window_manager_dialogs_cannot_be_minimised_or_moved(display, ki
         assert until(lambda: "IsViewable" in x(display, "xwininfo", "-id", wid))
         assert until(lambda: geometry(display, wid) == (0, 0, WIDTH, HEIGHT))
     finally:
-        manager.terminate()
-        manager.wait(timeout=10)
+        for manager in managers:
+            manager.terminate()
+            manager.wait(timeout=10)
