@@ -73,11 +73,11 @@ class Keyboard(OnScreenKeys):
         self.characters: list[str] = []
         for row, (letters, extra) in enumerate(_ROWS):
             for column, character in enumerate(letters + extra):
-                grid.addWidget(self._key(character, character), row, column)
+                grid.addWidget(self.make_key(character, character), row, column)
                 self.characters.append(character)
         labels = {"shift": tr("Majuscule"), "space": tr("Espace"), "erase": tr("Effacer")}
         for name, column, span in _BOTTOM:
-            grid.addWidget(self._key(name, labels[name]), len(_ROWS), column, 1, span)
+            grid.addWidget(self.make_key(name, labels[name]), len(_ROWS), column, 1, span)
         self.shift = self.keys["shift"]
         self.shift.setCheckable(True)
         self.shift.toggled.connect(self._show_case)
@@ -85,16 +85,10 @@ class Keyboard(OnScreenKeys):
             grid.setColumnStretch(column, 1)
         self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
 
-    def _key(self, name: str, text: str) -> QPushButton:
-        button = Key(text)
-        button.setObjectName(f"keyboard:{name}")
-        button.setProperty("role", "key")
-        button.setAccessibleName(text)
-        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        button.clicked.connect(lambda _=False, n=name: self.press(n))
-        self.keys[name] = button
-        return button
+    prefix = "keyboard"
+
+    def key_button(self, text: str) -> QPushButton:
+        return Key(text)
 
     def _show_case(self, capitals: bool) -> None:
         for character in self.characters:

@@ -48,6 +48,27 @@ class OnScreenKeys(QWidget):
             # A bound method of this widget: Qt drops the connection with it.
             app.focusChanged.connect(self._focus_changed)
 
+    #: the keys' objectNames are ``<prefix>:<name>``
+    prefix = "keys"
+
+    def make_key(self, name: str, text: str) -> QPushButton:
+        """One key: named for tests and screen readers, never taking the focus."""
+        button = self.key_button(text)
+        button.setObjectName(f"{self.prefix}:{name}")
+        button.setProperty("role", "key")
+        button.setAccessibleName(text)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        button.clicked.connect(lambda _=False, n=name: self.press(n))
+        self.keys[name] = button
+        return button
+
+    def key_button(self, text: str) -> QPushButton:
+        return QPushButton(text)
+
+    def press(self, name: str) -> None:
+        raise NotImplementedError
+
     def attach(self, *inputs: QWidget) -> None:
         """The inputs these keys type into; they show while one has the focus."""
         self.inputs.extend(inputs)
@@ -90,6 +111,8 @@ class OnScreenKeys(QWidget):
 
 
 class Keypad(OnScreenKeys):
+    prefix = "keypad"
+
     def __init__(self, tr: Translate) -> None:
         super().__init__()
         self.setObjectName("keypad")
@@ -101,9 +124,9 @@ class Keypad(OnScreenKeys):
         grid.setSpacing(10)
         for row, digits in enumerate(_DIGITS):
             for column, digit in enumerate(digits):
-                grid.addWidget(self._key(str(digit), str(digit)), row, column)
-        grid.addWidget(self._key("0", "0"), 3, 0, 1, 2)
-        grid.addWidget(self._key("erase", tr("Effacer")), 3, 2)
+                grid.addWidget(self.make_key(str(digit), str(digit)), row, column)
+        grid.addWidget(self.make_key("0", "0"), 3, 0, 1, 2)
+        grid.addWidget(self.make_key("erase", tr("Effacer")), 3, 2)
         for column in range(3):
             grid.setColumnStretch(column, 1)
         self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
@@ -126,17 +149,6 @@ class Keypad(OnScreenKeys):
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and self.isVisible():
             self._even_keys()
-
-    def _key(self, name: str, text: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(f"keypad:{name}")
-        button.setProperty("role", "key")
-        button.setAccessibleName(text)
-        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        button.clicked.connect(lambda _=False, n=name: self.press(n))
-        self.keys[name] = button
-        return button
 
     def press(self, name: str) -> None:
         """Type a digit (or erase one) into the input, as its keyboard would."""
