@@ -167,9 +167,11 @@ class MainWindow(QMainWindow):
 
     def _offer_new_procedures(self) -> None:
         """The person left (never during a session): a procedure update may apply."""
+        found = None
         if self.services is not None and self.flow.procedure is None:
             found = self.services.new_procedures()
-            self.flow.set_procedures(found if found is not None else self.flow.procedures.values())
+        if found is not None:
+            self.flow.set_procedures(found)
 
     def add_top_row(self, widget: QWidget) -> None:  # the demo's banner, above everything
         self._rows.insertWidget(0, widget)
